@@ -1,0 +1,818 @@
+"""Read ``book.yaml`` into a :class:`Book`: the manuscript schema lives here.
+
+The YAML is composed into nodes (never constructed into arbitrary objects), so
+every value keeps the line and column it came from. The schema walk collects
+every problem at once and raises :class:`ManuscriptError` with all of them;
+whatever comes back is a model the rest of the program can trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import difflib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+import yaml
+from markdown_it import MarkdownIt
+
+from .errors import Problem, ManuscriptError, Location
+from .units import parse_length, parse_trim, TRIM_PRESETS
+
+# --------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------
+
+#: Contributor roles a writer may use, with their MARC relator codes
+#: (https://id.loc.gov/vocabulary/relators). A MARC code itself is accepted too.
+ROLES = {
+    "author": "aut",
+    "photographer": "pht",
+    "editor": "edt",
+    "translator": "trl",
+    "illustrator": "ill",
+    "designer": "dsr",
+    "book designer": "bkd",
+    "cover designer": "cov",
+    "introduction": "win",
+    "foreword": "wfw",
+    "afterword": "aft",
+    "contributor": "ctb",
+    "narrator": "nrt",
+    "compiler": "com",
+    "artist": "art",
+}
+MARC_TO_ROLE = {code: name for name, code in ROLES.items()}
+
+LAYOUTS = ("auto", "page", "full-bleed", "inline")
+PAPERS = ("white", "cream", "color")
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    role: str  # a key of ROLES
+    marc: str  # MARC relator code
+    file_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A run of Markdown paragraphs, already rendered to safe XHTML."""
+
+    markdown: str
+    html: str
+    where: Location
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One photo placed in the book."""
+
+    number: int  # 1-based, in reading order
+    src: str  # as written in the manuscript, relative to the book folder
+    path: Path  # resolved, inside the book folder
+    alt: str
+    caption_html: str  # inline Markdown rendered to safe XHTML ("" when none)
+    caption_text: str  # the caption as plain text
+    credit: str | None
+    layout: str  # one of LAYOUTS
+    where: Location
+
+    @property
+    def id(self) -> str:
+        return f"photo-{self.number:03d}"
+
+
+Block = Text | Photo
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str | None
+    blocks: tuple[Block, ...]
+    where: Location
+
+    @property
+    def id(self) -> str:
+        return f"chapter-{self.number:02d}"
+
+    @property
+    def photos(self) -> tuple[Photo, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Photo))
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    trim: str  # the name as written (preset or custom)
+    width: float  # trim width in points (1/72 in)
+    height: float  # trim height in points
+    bleed: float  # points
+    paper: str  # one of PAPERS
+    page_multiple: int
+
+
+@dataclass(frozen=True)
+class Book:
+    source: Path  # the manuscript file
+    root: Path  # the book folder (resolved)
+    title: str
+    subtitle: str | None
+    slug: str
+    language: str
+    identifier: str  # "urn:isbn:..." or "urn:uuid:..."
+    isbn: str | None  # the 13 digits when the identifier is an ISBN
+    contributors: tuple[Contributor, ...]
+    publisher: str | None
+    date: str | None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    rights: str | None
+    description: str | None
+    subjects: tuple[str, ...]
+    cover: Photo | None
+    stand_in_photos: bool
+    chapters: tuple[Chapter, ...]
+    print: PrintSettings
+
+    @property
+    def photos(self) -> tuple[Photo, ...]:
+        return tuple(p for c in self.chapters for p in c.photos)
+
+    @property
+    def images(self) -> tuple[Photo, ...]:
+        """Every image file the book uses: its photos, and the cover when it is not one of them."""
+        if self.cover is not None and self.cover.path not in {p.path for p in self.photos}:
+            return self.photos + (self.cover,)
+        return self.photos
+
+    @property
+    def creators(self) -> tuple[Contributor, ...]:
+        """Authors and photographers: the people named on the cover."""
+        main = tuple(c for c in self.contributors if c.marc in ("aut", "pht"))
+        return main or self.contributors[:1]
+
+    @property
+    def byline(self) -> str:
+        names = [c.name for c in self.creators]
+        if len(names) <= 2:
+            return " and ".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True})
+    # Raw HTML is off: tags in the text come out as escaped text.
+    md.disable(["image", "html_block", "html_inline"])
+    md.validateLink = lambda url: True  # we check schemes ourselves, with a location
+    return md
+
+
+MD = _markdown()
+_LINK_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, surrogates, FFFE/FFFF).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def _links(tokens) -> list[str]:
+    out = []
+    for tok in tokens:
+        if tok.type == "link_open":
+            out.append(tok.attrs.get("href", ""))
+        if tok.children:
+            out.extend(_links(tok.children))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+MAX_MANUSCRIPT_BYTES = 5 * 1024 * 1024
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader used only to compose nodes."""
+
+
+_constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+
+@dataclass
+class _Ctx:
+    file: str  # the manuscript path as shown in messages
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    nodes: int = 0
+
+    def loc(self, node: yaml.Node) -> Location:
+        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def error(self, node: yaml.Node | None, message: str, code: str) -> None:
+        where = self.loc(node) if node is not None else Location(self.file, 1, 1)
+        self.problems.append(Problem(where, message, code))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def find_manuscript(book: str | Path) -> Path:
+    """The manuscript for ``--book``: a folder holding book.yaml, or a YAML file."""
+    p = Path(book)
+    if p.is_dir():
+        return p / "book.yaml"
+    return p
+
+
+def load(book: str | Path) -> Book:
+    """Load and validate a manuscript; raise ManuscriptError listing every problem."""
+    path = find_manuscript(book)
+    shown = _display(path) if path.is_absolute() else str(path)
+    ctx = _Ctx(shown, path.parent.resolve())
+    if not Path(book).exists():
+        raise ManuscriptError([Problem(Location(str(book)), "book folder not found", "PR001")])
+    if not path.exists():
+        raise ManuscriptError([Problem(Location(shown), "manuscript not found (a book folder holds book.yaml)", "PR001")])
+    if not path.is_file():
+        raise ManuscriptError([Problem(Location(shown), "manuscript is not a file", "PR001")])
+    if path.stat().st_size > MAX_MANUSCRIPT_BYTES:
+        raise ManuscriptError([Problem(
+            Location(shown), f"manuscript is larger than {MAX_MANUSCRIPT_BYTES // 1024 // 1024} MB", "PR002")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ManuscriptError([Problem(Location(shown, line), "manuscript is not UTF-8 text", "PR003")]) from None
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
+        msg = f"YAML syntax: {e.problem or e.context}"
+        raise ManuscriptError([Problem(where, msg, "PR004")]) from None
+    except yaml.YAMLError as e:
+        raise ManuscriptError([Problem(Location(shown), f"YAML: {e}", "PR004")]) from None
+    if len(nodes) > 1:
+        raise ManuscriptError([Problem(ctx.loc(nodes[1]), "manuscript holds more than one YAML document", "PR004")])
+    if not nodes or nodes[0] is None:
+        raise ManuscriptError([Problem(Location(shown), "manuscript is empty", "PR005")])
+    top = nodes[0]
+    if not isinstance(top, yaml.MappingNode):
+        raise ManuscriptError([Problem(ctx.loc(top), "manuscript must be a mapping of keys like 'title:'", "PR005")])
+    try:
+        _prescan(ctx, top)
+    except _TooBig:
+        raise ManuscriptError([Problem(Location(shown), f"manuscript expands to more than {MAX_NODES:,} values (YAML aliases?)", "PR006")]) from None
+    if ctx.problems:  # refused tags: the values behind them mean nothing
+        raise ManuscriptError(ctx.problems)
+    book_ = _book(ctx, top, path)
+    if ctx.problems:
+        raise ManuscriptError(ctx.problems)
+    return book_
+
+
+class _TooBig(Exception):
+    """The manuscript expands to more nodes than MAX_NODES."""
+
+
+# --------------------------------------------------------------------------
+# Node helpers
+# --------------------------------------------------------------------------
+
+def _prescan(ctx: _Ctx, top: yaml.Node) -> None:
+    """Visit every node as the schema walk would (aliases expanded), refusing
+    language-specific tags and bounding the expansion of aliases."""
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        ctx.nodes += 1
+        if ctx.nodes > MAX_NODES:
+            raise _TooBig
+        if isinstance(node, yaml.ScalarNode):
+            ok = node.tag in _SCALAR_TAGS
+        elif isinstance(node, yaml.SequenceNode):
+            ok = node.tag == "tag:yaml.org,2002:seq"
+            stack.extend(node.value)
+        else:
+            ok = node.tag == "tag:yaml.org,2002:map"
+            for k, v in node.value:
+                stack.extend((k, v))
+        if not ok:
+            ctx.error(node, f"YAML tag '{node.tag}' is not allowed in a manuscript", "PR007")
+
+
+def _scalar(ctx: _Ctx, node: yaml.Node) -> Any:
+    return _constructor.construct_object(node, deep=True)
+
+
+def _mapping(ctx: _Ctx, node: yaml.Node, what: str, fields: dict[str, Any]) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+    """Return {key: (key_node, value_node)}, reporting unknown and duplicate keys."""
+    if not isinstance(node, yaml.MappingNode):
+        ctx.error(node, f"{what} must be a mapping (key: value lines), not {_kind(node)}", "PR010")
+        return None
+    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for knode, vnode in node.value:
+        if not isinstance(knode, yaml.ScalarNode) or knode.tag == "tag:yaml.org,2002:merge":
+            ctx.error(knode, f"{what}: keys must be plain words", "PR010")
+            continue
+        key = str(knode.value)
+        if key in out:
+            first = out[key][0]
+            ctx.error(knode, f"duplicate key '{key}' in {what} (first at line {first.start_mark.line + 1})", "PR011")
+            continue
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(fields)}"
+            ctx.error(knode, f"unknown key '{key}' in {what}{hint}", "PR012")
+            continue
+        out[key] = (knode, vnode)
+    return out
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "empty"
+    return f"'{node.value}'"
+
+
+def _clean_text(ctx: _Ctx, node: yaml.Node, value: str, what: str) -> str:
+    if _XML_FORBIDDEN.search(value):
+        ctx.error(node, f"{what} contains a control character that cannot appear in a book", "PR013")
+        value = _XML_FORBIDDEN.sub("", value)
+    return unicodedata.normalize("NFC", value)
+
+
+def _string(ctx: _Ctx, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str | None:
+    if not isinstance(node, yaml.ScalarNode):
+        ctx.error(node, f"{what} must be text, not {_kind(node)}", "PR014")
+        return None
+    value = _scalar(ctx, node)
+    if value is None:
+        if node.tag == "tag:yaml.org,2002:null" and not allow_empty:
+            ctx.error(node, f"{what} is empty", "PR015")
+        return None
+    if isinstance(value, bool):
+        ctx.error(node, f"{what} must be text; quote it: \"{node.value}\"", "PR014")
+        return None
+    if isinstance(value, (_dt.date, _dt.datetime, int, float)):
+        value = str(node.value)  # a writer who types 1984 as a subtitle means the text
+    value = _clean_text(ctx, node, str(value), what).strip()
+    if not value and not allow_empty:
+        ctx.error(node, f"{what} is empty", "PR015")
+        return None
+    return value
+
+
+def _bool(ctx: _Ctx, node: yaml.Node, what: str) -> bool | None:
+    value = _scalar(ctx, node) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(value, bool):
+        ctx.error(node, f"{what} must be true or false, not {_kind(node)}", "PR014")
+        return None
+    return value
+
+
+def _int(ctx: _Ctx, node: yaml.Node, what: str, lo: int, hi: int) -> int | None:
+    value = _scalar(ctx, node) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        ctx.error(node, f"{what} must be a whole number from {lo} to {hi}, not {_kind(node)}", "PR014")
+        return None
+    return value
+
+
+def _list(ctx: _Ctx, node: yaml.Node, what: str) -> list[yaml.Node] | None:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        ctx.error(node, f"{what} must be a list (lines starting with '- '), not {_kind(node)}", "PR014")
+        return None
+    return list(node.value)
+
+
+def _markdown_html(ctx: _Ctx, node: yaml.Node, text: str, *, inline: bool, what: str) -> str:
+    tokens = MD.parseInline(text) if inline else MD.parse(text)
+    for href in _links(tokens):
+        m = _LINK_RE.match(href)
+        if m is None or m.group(1).lower() not in LINK_SCHEMES:
+            ctx.error(node, f"link '{href}' in {what} is not allowed: use an http, https or mailto address", "PR020")
+    if inline:
+        return MD.renderer.render(tokens, MD.options, {}).strip()
+    return MD.renderer.render(tokens, MD.options, {}).strip()
+
+
+def _plain(html: str) -> str:
+    import html as _html
+
+    return _html.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+# --------------------------------------------------------------------------
+# Identifiers, languages, dates, slugs
+# --------------------------------------------------------------------------
+
+_BCP47 = re.compile(
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language (+ extlang)
+    r"(?:-[A-Za-z]{4})?"  # script
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[A-Za-z0-9]{1,8})+)?$"
+)
+
+
+def isbn13_ok(digits: str) -> bool:
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def slugify(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-zA-Z0-9]+", "-", s).strip("-").lower()
+    return s[:80].strip("-") or "book"
+
+
+# --------------------------------------------------------------------------
+# The schema walk
+# --------------------------------------------------------------------------
+
+BOOK_KEYS = {
+    "title": "the book's title (required)",
+    "subtitle": "",
+    "slug": "",
+    "language": "BCP 47 tag (required)",
+    "identifier": "",
+    "contributors": "",
+    "publisher": "",
+    "date": "",
+    "rights": "",
+    "description": "",
+    "subjects": "",
+    "cover": "",
+    "stand_in_photos": "",
+    "print": "",
+    "chapters": "",
+}
+CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": ""}
+CHAPTER_KEYS = {"title": "", "content": ""}
+PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
+TEXT_KEYS = {"text": ""}
+PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": ""}
+
+
+def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
+    m = _mapping(ctx, top, "the manuscript", BOOK_KEYS) or {}
+
+    def get(key: str, conv: Callable[[yaml.Node], Any], default: Any = None) -> Any:
+        if key not in m:
+            return default
+        return conv(m[key][1])
+
+    title = get("title", lambda n: _string(ctx, n, "title"))
+    if "title" not in m:
+        ctx.error(top, "missing required key 'title'", "PR016")
+    language = get("language", lambda n: _language(ctx, n))
+    if "language" not in m:
+        ctx.error(top, "missing required key 'language' (a BCP 47 tag such as 'en' or 'pt-BR')", "PR016")
+    subtitle = get("subtitle", lambda n: _string(ctx, n, "subtitle"))
+    slug = get("slug", lambda n: _slug(ctx, n))
+    identifier, isbn = get("identifier", lambda n: _identifier(ctx, n), (None, None))
+    contributors = get("contributors", lambda n: _contributors(ctx, n), ())
+    publisher = get("publisher", lambda n: _string(ctx, n, "publisher"))
+    date = get("date", lambda n: _date(ctx, n))
+    rights = get("rights", lambda n: _string(ctx, n, "rights"))
+    description = get("description", lambda n: _string(ctx, n, "description"))
+    subjects = get("subjects", lambda n: _subjects(ctx, n), ())
+    stand_in = get("stand_in_photos", lambda n: _bool(ctx, n, "stand_in_photos"), False)
+    print_ = get("print", lambda n: _print(ctx, n), None) or _print_defaults()
+
+    counter = [0]
+    chapters: tuple[Chapter, ...] = ()
+    if "chapters" not in m:
+        ctx.error(top, "missing required key 'chapters' (a list of chapters, each with 'content')", "PR016")
+    else:
+        chapters = _chapters(ctx, m["chapters"][1], counter)
+
+    cover = None
+    if "cover" in m:
+        cover = _cover(ctx, m["cover"][1], chapters)
+    if title is None:
+        return None
+    if identifier is None:
+        identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pressroom:" + title))
+    return Book(
+        source=path.resolve(),
+        root=ctx.root,
+        title=title,
+        subtitle=subtitle,
+        slug=slug or slugify(title),
+        language=language or "und",
+        identifier=identifier,
+        isbn=isbn,
+        contributors=tuple(contributors or ()),
+        publisher=publisher,
+        date=date,
+        rights=rights,
+        description=description,
+        subjects=tuple(subjects or ()),
+        cover=cover,
+        stand_in_photos=bool(stand_in),
+        chapters=chapters,
+        print=print_,
+    )
+
+
+def _language(ctx: _Ctx, node: yaml.Node) -> str | None:
+    value = _string(ctx, node, "language")
+    if value is None:
+        return None
+    if not _BCP47.match(value):
+        ctx.error(node, f"language '{value}' is not a BCP 47 tag (examples: en, fr, pt-BR, zh-Hant)", "PR017")
+        return None
+    return value
+
+
+def _slug(ctx: _Ctx, node: yaml.Node) -> str | None:
+    value = _string(ctx, node, "slug")
+    if value is None:
+        return None
+    if not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", value) or len(value) > 80:
+        ctx.error(node, f"slug '{value}' must be lowercase letters, digits and hyphens (it names the output files), e.g. '{slugify(value)}'", "PR018")
+        return None
+    return value
+
+
+def _identifier(ctx: _Ctx, node: yaml.Node) -> tuple[str | None, str | None]:
+    value = _string(ctx, node, "identifier")
+    if value is None:
+        return None, None
+    v = value.strip()
+    low = v.lower()
+    for prefix in ("urn:isbn:", "isbn:", "isbn"):
+        if low.startswith(prefix):
+            v = v[len(prefix):].strip()
+            break
+    digits = re.sub(r"[\s-]", "", v)
+    if re.fullmatch(r"\d{13}", digits):
+        if not isbn13_ok(digits):
+            ctx.error(node, f"ISBN '{value}' has a wrong check digit or prefix (an ISBN-13 starts 978 or 979)", "PR019")
+            return None, None
+        return "urn:isbn:" + digits, digits
+    if re.fullmatch(r"\d{9}[\dXx]", digits):
+        ctx.error(node, f"'{value}' looks like an ISBN-10: give the ISBN-13 (978...)", "PR019")
+        return None, None
+    u = low.removeprefix("urn:uuid:")
+    try:
+        return "urn:uuid:" + str(uuid.UUID(u)), None
+    except ValueError:
+        ctx.error(node, f"identifier '{value}' is neither an ISBN-13 nor a UUID", "PR019")
+        return None, None
+
+
+def _date(ctx: _Ctx, node: yaml.Node) -> str | None:
+    if not isinstance(node, yaml.ScalarNode):
+        ctx.error(node, f"date must be a date like 2026-11-26, not {_kind(node)}", "PR014")
+        return None
+    value = _scalar(ctx, node)
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    text = str(node.value).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
+    if m and (m.group(2) is None or 1 <= int(m.group(2)) <= 12):
+        return text
+    ctx.error(node, f"date '{text}' must be YYYY, YYYY-MM or YYYY-MM-DD", "PR014")
+    return None
+
+
+def _subjects(ctx: _Ctx, node: yaml.Node) -> tuple[str, ...]:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        s = _string(ctx, node, "subjects")
+        return (s,) if s else ()
+    items = _list(ctx, node, "subjects") or []
+    return tuple(s for n in items if (s := _string(ctx, n, "a subject")))
+
+
+def _contributors(ctx: _Ctx, node: yaml.Node) -> tuple[Contributor, ...]:
+    out = []
+    for item in _list(ctx, node, "contributors") or []:
+        m = _mapping(ctx, item, "a contributor", CONTRIBUTOR_KEYS)
+        if m is None:
+            continue
+        if "name" not in m:
+            ctx.error(item, "a contributor needs a 'name'", "PR016")
+            continue
+        name = _string(ctx, m["name"][1], "contributor name")
+        role, marc = "author", "aut"
+        if "role" in m:
+            r = _string(ctx, m["role"][1], "contributor role")
+            if r is not None:
+                key = r.lower().strip()
+                if key in ROLES:
+                    role, marc = key, ROLES[key]
+                elif key in MARC_TO_ROLE:
+                    role, marc = MARC_TO_ROLE[key], key
+                else:
+                    close = difflib.get_close_matches(key, list(ROLES), n=1, cutoff=0.6)
+                    hint = f"; did you mean '{close[0]}'?" if close else f"; use one of: {', '.join(ROLES)}"
+                    ctx.error(m["role"][1], f"unknown role '{r}'{hint}", "PR021")
+        file_as = _string(ctx, m["file_as"][1], "file_as") if "file_as" in m else None
+        if name:
+            out.append(Contributor(name, role, marc, file_as))
+    return tuple(out)
+
+
+def _print_defaults() -> PrintSettings:
+    w, h = TRIM_PRESETS["6x9in"]
+    return PrintSettings("6x9in", w, h, parse_length("0.125in"), "white", 4)
+
+
+def _print(ctx: _Ctx, node: yaml.Node) -> PrintSettings | None:
+    m = _mapping(ctx, node, "print", PRINT_KEYS)
+    if m is None:
+        return None
+    d = _print_defaults()
+    trim_name, width, height = d.trim, d.width, d.height
+    if "trim" in m:
+        t = _string(ctx, m["trim"][1], "print trim")
+        if t is not None:
+            try:
+                width, height = parse_trim(t)
+                trim_name = t
+            except ValueError as e:
+                ctx.error(m["trim"][1], str(e), "PR022")
+    bleed = d.bleed
+    if "bleed" in m:
+        b = _string(ctx, m["bleed"][1], "print bleed")
+        if b is not None:
+            try:
+                bleed = parse_length(b)
+                if not 0 <= bleed <= 72:
+                    raise ValueError(f"bleed '{b}' must be between 0 and 1in")
+            except ValueError as e:
+                ctx.error(m["bleed"][1], str(e), "PR022")
+    paper = d.paper
+    if "paper" in m:
+        p = _string(ctx, m["paper"][1], "print paper")
+        if p is not None:
+            if p.lower() in PAPERS:
+                paper = p.lower()
+            else:
+                ctx.error(m["paper"][1], f"paper '{p}' must be one of: {', '.join(PAPERS)}", "PR022")
+    multiple = d.page_multiple
+    if "page_multiple" in m:
+        multiple = _int(ctx, m["page_multiple"][1], "print page_multiple", 1, 32) or multiple
+    return PrintSettings(trim_name, width, height, bleed, paper, multiple)
+
+
+def _chapters(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> tuple[Chapter, ...]:
+    items = _list(ctx, node, "chapters")
+    if items is None:
+        return ()
+    if not items:
+        ctx.error(node, "chapters is empty: a book needs at least one chapter", "PR015")
+    out = []
+    for i, item in enumerate(items, 1):
+        m = _mapping(ctx, item, f"chapter {i}", CHAPTER_KEYS)
+        if m is None:
+            continue
+        title = _string(ctx, m["title"][1], f"chapter {i} title") if "title" in m else None
+        blocks: list[Block] = []
+        if "content" not in m:
+            ctx.error(item, f"chapter {i} needs 'content' (a list of text and photo blocks)", "PR016")
+        else:
+            for b in _list(ctx, m["content"][1], f"chapter {i} content") or []:
+                block = _block(ctx, b, counter)
+                if block is not None:
+                    blocks.append(block)
+        out.append(Chapter(i, title, tuple(blocks), ctx.loc(item)))
+    return tuple(out)
+
+
+def _block(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> Block | None:
+    keys = set()
+    if isinstance(node, yaml.MappingNode):
+        keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    if "photo" in keys:
+        return _photo(ctx, node, counter)
+    if "text" in keys:
+        m = _mapping(ctx, node, "a text block", TEXT_KEYS)
+        if m is None:
+            return None
+        vnode = m["text"][1]
+        text = _string(ctx, vnode, "text")
+        if text is None:
+            return None
+        return Text(text, _markdown_html(ctx, vnode, text, inline=False, what="text"), ctx.loc(vnode))
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        ctx.error(node, "a content block must be '- text: ...' or '- photo: photos/....jpg' with 'alt:'", "PR023")
+        return None
+    close = difflib.get_close_matches(next(iter(keys), ""), ["text", "photo"], n=1, cutoff=0.5) if keys else []
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    ctx.error(node, f"a content block must start with 'text:' or 'photo:'{hint}", "PR023")
+    return None
+
+
+def _photo(ctx: _Ctx, node: yaml.MappingNode, counter: list[int]) -> Photo | None:
+    m = _mapping(ctx, node, "a photo", PHOTO_KEYS)
+    if m is None:
+        return None
+    src_node = m["photo"][1]
+    src = _string(ctx, src_node, "photo")
+    path = _photo_path(ctx, src_node, src) if src else None
+    alt = None
+    if "alt" not in m:
+        ctx.error(node, f"photo '{src}' needs 'alt': a short description of what it shows, for readers who cannot see it", "PR024")
+    else:
+        alt = _string(ctx, m["alt"][1], f"alt text of photo '{src}'")
+    caption_html = caption_text = ""
+    if "caption" in m:
+        cnode = m["caption"][1]
+        c = _string(ctx, cnode, "caption", allow_empty=True)
+        if c:
+            caption_html = _markdown_html(ctx, cnode, c, inline=True, what="caption")
+            caption_text = _plain(caption_html)
+    credit = _string(ctx, m["credit"][1], "credit") if "credit" in m else None
+    layout = "auto"
+    if "layout" in m:
+        lnode = m["layout"][1]
+        lv = _string(ctx, lnode, "layout")
+        if lv is not None:
+            if lv in LAYOUTS:
+                layout = lv
+            else:
+                close = difflib.get_close_matches(lv, LAYOUTS, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                ctx.error(lnode, f"layout '{lv}' is unknown; {hint}use one of: {', '.join(LAYOUTS)}", "PR025")
+    if src is None or path is None or alt is None:
+        return None
+    counter[0] += 1
+    return Photo(counter[0], src, path, alt, caption_html, caption_text, credit, layout, ctx.loc(node))
+
+
+def _photo_path(ctx: _Ctx, node: yaml.Node, src: str) -> Path | None:
+    """Resolve a photo reference, refusing anything outside the book folder."""
+    if _LINK_RE.match(src) and not re.match(r"^[A-Za-z]:[\\/]", src):
+        ctx.error(node, f"photo '{src}' is a URL: photos must be files inside the book folder", "PR026")
+        return None
+    pure = PurePosixPath(src.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", src):
+        ctx.error(node, f"photo '{src}' is an absolute path: give it relative to the book folder", "PR026")
+        return None
+    if ".." in pure.parts:
+        ctx.error(node, f"photo '{src}' points outside the book folder", "PR026")
+        return None
+    path = (ctx.root / pure).resolve()
+    if not path.is_relative_to(ctx.root):
+        ctx.error(node, f"photo '{src}' leads outside the book folder (a symlink?)", "PR026")
+        return None
+    if not path.exists():
+        ctx.error(node, f"photo '{src}' not found", "PR027")
+        return None
+    if not path.is_file():
+        ctx.error(node, f"photo '{src}' is not a file", "PR027")
+        return None
+    return path
+
+
+def _cover(ctx: _Ctx, node: yaml.Node, chapters: tuple[Chapter, ...]) -> Photo | None:
+    src = _string(ctx, node, "cover")
+    if src is None:
+        return None
+    for ch in chapters:
+        for p in ch.photos:
+            if p.src == src:
+                return p
+    path = _photo_path(ctx, node, src)
+    if path is None:
+        return None
+    return Photo(0, src, path, "Cover", "", "", None, "full-bleed", ctx.loc(node))
