@@ -1,0 +1,162 @@
+"""What every edition shares: the interface, page geometry, and the WeasyPrint writer.
+
+An edition says only what differs for it: the photo derivative it wants, its
+template and stylesheet, and how it writes its file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from ..errors import BuildError, Location, Problem
+from ..images import Asset, Target, cache_dir
+from ..manuscript import Book, Photo
+from ..render import STYLES
+
+
+class Edition:
+    """One output file of a book."""
+
+    name = ""  # the build.py subcommand: "pdf", "epub", "print"
+    suffix = ""  # appended to the slug: ".pdf", ".epub", "-print.pdf"
+    label = ""  # for people: "screen PDF"
+
+    def targets(self, book: Book) -> list[Target]:
+        """The photo derivatives this edition needs."""
+        raise NotImplementedError
+
+    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> bytes:
+        """The edition's file, as bytes."""
+        raise NotImplementedError
+
+    def filename(self, book: Book) -> str:
+        return book.slug + self.suffix
+
+
+def source_date() -> _dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(microsecond=0)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------
+# Page geometry (points)
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    width: float  # trim
+    height: float
+    top: float
+    bottom: float
+    inside: float
+    outside: float
+    bleed: float = 0.0
+    caption_room: float = 72 * 1.1  # kept free under a page photo for its caption
+
+    @property
+    def content_width(self) -> float:
+        return self.width - self.inside - self.outside
+
+    @property
+    def content_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+    def place_page(self, asset: Asset, has_caption: bool) -> tuple[float, float]:
+        """Size of a `page` photo: as large as fits in the margins above its caption."""
+        room_h = self.content_height - (self.caption_room if has_caption else 0)
+        w = self.content_width
+        h = w / asset.aspect
+        if h > room_h:
+            h = room_h
+            w = h * asset.aspect
+        return w, h
+
+    def place_inline(self, asset: Asset) -> tuple[float, float]:
+        w = self.content_width
+        h = w / asset.aspect
+        limit = self.content_height * 0.6
+        if h > limit:
+            h = limit
+            w = h * asset.aspect
+        return w, h
+
+    def place_bleed(self) -> tuple[float, float]:
+        return self.width + 2 * self.bleed, self.height + 2 * self.bleed
+
+
+def layout_of(photo: Photo, asset: Asset) -> str:
+    """The layout a photo gets: the manuscript's, or by default one by aspect ratio."""
+    if photo.layout != "auto":
+        return photo.layout
+    return "page"
+
+
+# --------------------------------------------------------------------------
+# WeasyPrint
+# --------------------------------------------------------------------------
+
+class ConfinedFetcher:
+    """A WeasyPrint URL fetcher that reads files only under the given folders.
+
+    Nothing goes to the network: every other scheme is refused, and so is any
+    file outside the book folder, the photo cache and the project's styles.
+    """
+
+    def __init__(self, roots: list[Path]):
+        self.roots = [r.resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def __call__(self, url: str):
+        from weasyprint.urls import URLFetcherResponse
+
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if any(path.is_relative_to(r) for r in self.roots) and path.is_file():
+                return URLFetcherResponse(url, path.read_bytes(), {})
+        elif parsed.scheme == "data":
+            from weasyprint.urls import URLFetcher
+
+            return URLFetcher(allowed_protocols=("data",))(url)
+        self.refused.append(url)
+        raise ValueError(f"pressroom does not fetch {url!r}")
+
+    _fail_on_errors = False
+
+
+def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
+              variant: str | None = None, **options) -> bytes:
+    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ConfinedFetcher([book.root, cache_dir(), STYLES])
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
+    if extra_css:
+        sheets.append(CSS(string=extra_css, base_url=str(STYLES) + "/", url_fetcher=fetcher, font_config=fonts))
+    identifier = hashlib.sha256(f"{book.identifier}|{variant}".encode()).hexdigest()[:32].encode()
+    logger = logging.getLogger("weasyprint")
+    logger.setLevel(logging.ERROR)
+    doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
+    try:
+        pdf = doc.write_pdf(stylesheets=sheets, font_config=fonts, pdf_identifier=identifier,
+                            pdf_variant=variant, **options)
+    except Exception as e:  # WeasyPrint's own failures become one clear line
+        raise BuildError([Problem(Location(str(book.source)), f"PDF rendering failed: {e}", "PR090")]) from None
+    if fetcher.refused:
+        raise BuildError([Problem(Location(str(book.source)), f"refused to read {u}", "PR091")
+                          for u in fetcher.refused])
+    return pdf
