@@ -77,9 +77,10 @@ def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Pat
     made: list[tuple[str, bytes]] = []
     for ed in editions:
         t0 = time.perf_counter()
-        data = ed.build(book, assets)
-        made.append((ed.filename(book), data))
-        say(f"{ed.label}: {ed.filename(book)} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+        files = ed.build(book, assets)
+        made += files.items()
+        for name, data in files.items():
+            say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
     return [write_atomic(out, name, data) for name, data in made]
 
 

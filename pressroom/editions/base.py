@@ -31,9 +31,13 @@ class Edition:
         """The photo derivatives this edition needs."""
         raise NotImplementedError
 
-    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> bytes:
-        """The edition's file, as bytes."""
+    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
+        """The edition's files, {file name: bytes} (the print edition makes two)."""
         raise NotImplementedError
+
+    def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
+        """Findings about this edition (warnings and errors with stable codes), without writing it."""
+        return []
 
     def filename(self, book: Book) -> str:
         return book.slug + self.suffix

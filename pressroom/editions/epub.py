@@ -36,7 +36,7 @@ class EPUB(Edition):
     def targets(self, book: Book) -> list[Target]:
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY)]
 
-    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> bytes:
+    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
         e = epub.EpubBook()
         e.set_identifier(book.identifier)
         e.set_title(book.title)
@@ -106,7 +106,7 @@ class EPUB(Edition):
         buf = io.BytesIO()
         epub.write_epub(buf, e, {"mtime": source_date(), "epub3_pages": False, "epub2_guide": False,
                                  "epub3_landmark": False, "play_order": {"enabled": False, "start_from": 1}})
-        return _normalise_zip(buf.getvalue())
+        return {self.filename(book): _normalise_zip(buf.getvalue())}
 
 
 def _normalise_zip(data: bytes) -> bytes:

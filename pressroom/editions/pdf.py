@@ -61,7 +61,8 @@ class ScreenPDF(Edition):
         long_inches = max(book.print.width, book.print.height) / 72
         return [Target("screen", round(long_inches * SCREEN_PPI), 85)]
 
-    def build(self, book: Book, assets) -> bytes:
+    def build(self, book: Book, assets) -> dict[str, bytes]:
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, assets)
-        return write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css"], extra_css=page_css(g))
+        return {self.filename(book): write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css"],
+                                               extra_css=page_css(g))}

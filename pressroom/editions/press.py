@@ -21,8 +21,8 @@ class PrintInterior(Edition):
     def targets(self, book: Book) -> list[Target]:
         return [Target("print", None, 95, passthrough=True)]
 
-    def build(self, book: Book, assets) -> bytes:
+    def build(self, book: Book, assets) -> dict[str, bytes]:
         g = self.geometry(book)
         html = book_html(book, "print", "print", g, assets)
-        return write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css"],
-                         extra_css=page_css(g, bleed=book.print.bleed))
+        return {self.filename(book): write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css"],
+                                               extra_css=page_css(g, bleed=book.print.bleed))}
