@@ -127,7 +127,6 @@ class Cover:
     sheet: CoverSheet
     photo: Photo | None
     photo_ppi: float | None  # the cover photo's effective resolution on the front
-    unsafe_text: list[str] = field(default_factory=list)
     unembedded_fonts: list[str] = field(default_factory=list)
 
 

@@ -153,8 +153,9 @@ def unsafe_text(page_box, safety: float) -> list[str]:
 
 class Finisher:
     """Runs on WeasyPrint's PDF before it is written: reads the layout, pads the
-    page count, and sets every page's BleedBox to exactly ``bleed`` outside its
-    TrimBox (WeasyPrint keeps it within 10pt of the trim)."""
+    page count, sets every page's BleedBox to exactly ``bleed`` outside its
+    TrimBox (WeasyPrint keeps it within 10pt of the trim) and drops link
+    annotations (PDF/X allows none on the printed area)."""
 
     def __init__(self, bleed: float, multiple: int = 1, by_uri: dict | None = None, safety: float | None = None):
         self.bleed = bleed
@@ -180,6 +181,8 @@ class Finisher:
         pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
         for page in pages:
             self._fix_boxes(page)
+            # PDF/X allows no annotations on the printed area, and paper has no links.
+            page.pop("Annots", None)
         pad = -len(pages) % self.multiple
         if pages and pad:
             last = pages[-1]
