@@ -84,6 +84,7 @@ def char_boxes(path: Path, index: int) -> list[tuple[str, tuple[float, float, fl
 def check_common(path: Path, trim: tuple[float, float], bleed: float) -> pikepdf.Pdf:
     """Boxes on every page, PDF/X-4 with an sRGB output intent, fonts embedded, no annotations."""
     pdf = pikepdf.open(path)
+    assert pdf.check_pdf_syntax() == []  # qpdf's structural check
     for n, page in enumerate(pdf.pages, 1):
         media, tb, bb = boxes(page)
         assert tb[0] == pytest.approx(0, abs=0.01) and tb[1] == pytest.approx(0, abs=0.01), n
