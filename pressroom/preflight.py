@@ -17,6 +17,7 @@ change meaning; new checks get new numbers.
 | PRINT-009 | warning | no cover photo: the front is plain |
 | PRINT-010 | warning | bleed below 0.125in |
 | PRINT-011 | warning | the identifier is not an ISBN: the barcode box is left white |
+| PRINT-012 | warning | the spine's title and byline are longer than the spine: they are cut |
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ CODES = {
     "no_cover": "PRINT-009",
     "bleed": "PRINT-010",
     "no_isbn": "PRINT-011",
+    "spine_overflow": "PRINT-012",
 }
 
 
@@ -99,6 +101,9 @@ def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Prob
                if layout.pages < SPINE_TEXT_MIN_PAGES else f"its type would be under {SPINE_MIN_FONT:g}pt")
         out.append(Problem(book_at, f"the spine is {s.spine / 72:.3f}in wide ({why}): it carries no text",
                            CODES["spine"], "warning"))
+    elif cover.spine_overflow:
+        out.append(Problem(book_at, "the title and byline are longer than the spine and are cut there; "
+                           "a shorter title or a thicker book fits", CODES["spine_overflow"], "warning"))
     if not book.isbn:
         out.append(Problem(book_at, "the identifier is not an ISBN: the back cover keeps a white 2x1.2in box "
                            "for the barcode the service prints", CODES["no_isbn"], "warning"))

@@ -354,3 +354,15 @@ def test_crop_marks_only_with_marks(small, tmp_path):
                 continue
             corner = bitmap.crop((0, 0, margin, bitmap.height // 4))  # left of the bleed, the top quarter
             assert (corner.getextrema()[0] < 128) == expect
+
+
+def test_spine_text_that_does_not_fit_is_reported(tmp_path):
+    title = "A Title Long Enough To Run Past The End Of The Spine Of A Thin Book " * 3
+    folder = make_book(tmp_path / "book", photos=120, size=(150, 100), title=title.strip())
+    book = load(folder)
+    ed = PrintInterior()
+    assets = derive(list(book.images), ed.targets(book))
+    codes = {p.code for p in ed.preflight(book, assets)}
+    lay, cover = ed.made(book, assets)
+    assert lay.pages >= 120 and cover.sheet.spine_text
+    assert "PRINT-012" in codes and "PRINT-007" not in codes

@@ -128,6 +128,23 @@ class Cover:
     photo: Photo | None
     photo_ppi: float | None  # the cover photo's effective resolution on the front
     unembedded_fonts: list[str] = field(default_factory=list)
+    spine_overflow: bool = False  # the spine's text is longer than the spine and is cut
+
+
+def _spine_overflow(document) -> bool:
+    """Whether the spine's one line of text is longer than its box."""
+    from .press import _abs_pages, _walk
+
+    for page_box in _abs_pages(document):
+        for box in _walk(page_box):
+            el = box.element
+            if el is None or "spine-text" not in (el.get("class") or "").split() or box.element_tag != "div":
+                continue
+            for line in getattr(box, "children", ()):
+                used = sum(child.margin_width() for child in getattr(line, "children", ()))
+                if used > box.width + 0.5:
+                    return True
+    return False
 
 
 def _cover_css(s: CoverSheet, bleed: float, marks: bool) -> str:
@@ -152,11 +169,13 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX)
     by_uri = photo_uri_map(book, assets) if book.cover else {}
     fin = Finisher(p.bleed, 1, by_uri, None)
+    overflow = []
+    finish = lambda document, pdf: (fin(document, pdf), overflow.append(_spine_overflow(document)))  # noqa: E731
     pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"],
                     extra_css=_cover_css(s, css_bleed(p.bleed, marks), marks), variant="pdf/x-4",
-                    finisher=fin, **print_options())
+                    finisher=finish, **print_options())
     ppi = None
     if fin.images:
         _, _, a, w, _, _ = fin.images[0]
         ppi = a.width / (w / PT_PER_IN)
-    return Cover(pdf, s, book.cover, ppi, unembedded_fonts=fin.unembedded)
+    return Cover(pdf, s, book.cover, ppi, unembedded_fonts=fin.unembedded, spine_overflow=any(overflow))
