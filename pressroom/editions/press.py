@@ -234,7 +234,7 @@ def css_bleed(bleed: float, marks: bool) -> float:
 class PrintInterior(Edition):
     name = "print"
     suffix = "-print.pdf"
-    label = "print interior"
+    label = "print edition"  # the interior and its cover
     cover_suffix = "-cover.pdf"
 
     def __init__(self, *, marks: bool = False, strict: bool = False):
