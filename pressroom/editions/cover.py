@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..images import Asset
 from ..manuscript import Book, Photo
 from ..render import STYLES, render
-from .base import write_pdf
+from .base import source_date, write_pdf
 
 PT_PER_IN = 72.0
 
@@ -166,7 +166,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
                    "module": m, "digits": book.isbn,
                    "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
     html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY,
-                  spine_margin=SPINE_MARGIN, box=BARCODE_BOX)
+                  spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
     by_uri = photo_uri_map(book, assets) if book.cover else {}
     fin = Finisher(p.bleed, 1, by_uri, None)
     overflow = []
