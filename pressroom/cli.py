@@ -29,6 +29,7 @@ commands:
   pdf     the screen PDF         -> OUT/<slug>.pdf
   epub    the EPUB 3 ebook       -> OUT/<slug>.epub
   print   the print interior     -> OUT/<slug>-print.pdf
+          and its cover          -> OUT/<slug>-cover.pdf
 
 exit status: 0 built; 1 the manuscript, a photo or a build is wrong (one line
 per problem on stderr, as FILE:LINE:COL: error: MESSAGE [CODE]); 2 usage error.
@@ -45,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--book", default="book", metavar="PATH",
                    help="the book folder holding book.yaml, or a manuscript YAML file (default: book/)")
     p.add_argument("--out", default="out", metavar="DIR", help="where the editions are written (default: out/)")
+    p.add_argument("--marks", action="store_true", help="print: add crop marks (for proofs; uploads must not have them)")
+    p.add_argument("--strict", action="store_true", help="print: photos below 150 ppi where placed are errors")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("--version", action="version", version=f"pressroom {__version__}")
     return p
@@ -78,6 +81,8 @@ def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Pat
     for ed in editions:
         t0 = time.perf_counter()
         files = ed.build(book, assets)
+        for p in ed.preflight(book, assets):  # warnings; errors have stopped the build
+            print(p, file=sys.stderr)
         made += files.items()
         for name, data in files.items():
             say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
@@ -90,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     names = list(EDITIONS) if args.command == "all" else [args.command]
     try:
         book = load(args.book)
-        paths = build(book, [EDITIONS[n]() for n in names], Path(args.out), say)
+        editions = [PrintInterior(marks=args.marks, strict=args.strict) if n == "print" else EDITIONS[n]()
+                    for n in names]
+        paths = build(book, editions, Path(args.out), say)
     except PressroomError as e:
         for p in e.problems:
             print(p, file=sys.stderr)

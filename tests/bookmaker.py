@@ -33,7 +33,8 @@ def make_photo(path: Path, size=(1200, 800), seed=0, fmt="JPEG", **save) -> Path
 
 
 def make_book(folder: Path, photos: int = 3, *, title: str = "A Test Book", language: str = "en",
-              extra: str = "", chapters: str | None = None, size=(1200, 800)) -> Path:
+              extra: str = "", chapters: str | None = None, size=(1200, 800),
+              layouts: dict[int, str] | None = None) -> Path:
     """Write book.yaml and its photos under ``folder``; return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     items = []
@@ -44,6 +45,7 @@ def make_book(folder: Path, photos: int = 3, *, title: str = "A Test Book", lang
             f"      - photo: photos/{i:02d}.jpg\n"
             f"        alt: Test photo number {i}\n"
             f"        caption: \"{CAPTIONS[i % len(CAPTIONS)].replace(chr(34), chr(92) + chr(34))}\"\n"
+            + (f"        layout: {layouts[i]}\n" if layouts and i in layouts else "")
         )
     if chapters is None:
         chapters = (

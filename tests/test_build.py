@@ -46,7 +46,8 @@ def run_epubcheck(path: Path) -> dict:
 
 def test_sample_writes_three_editions(sample):
     names = sorted(p.name for p in sample.iterdir())
-    assert names == ["photos-banned-by-north-korea-print.pdf", "photos-banned-by-north-korea.epub",
+    assert names == ["photos-banned-by-north-korea-cover.pdf", "photos-banned-by-north-korea-print.pdf",
+                     "photos-banned-by-north-korea.epub",
                      "photos-banned-by-north-korea.pdf"]
 
 

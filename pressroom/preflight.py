@@ -1,0 +1,110 @@
+"""Preflight: what a printer would reject or print badly, with stable codes.
+
+Each finding is a :class:`Problem` at the place in the manuscript it comes from
+(the photo's line, or the manuscript itself for the whole book). The codes never
+change meaning; new checks get new numbers.
+
+| code | severity | finding |
+|---|---|---|
+| PRINT-001 | warning | a photo is below 300 ppi where it is placed |
+| PRINT-002 | warning (error with --strict) | a photo is below 150 ppi where it is placed |
+| PRINT-003 | error | a font is not embedded |
+| PRINT-004 | warning | fewer pages than the services' minimum (24) |
+| PRINT-005 | warning | more pages than the services' maximum (828) |
+| PRINT-006 | error | text closer to the trim than the safety margin |
+| PRINT-007 | warning | the spine is too narrow for text: it is left plain |
+| PRINT-008 | error | a photo is drawn stretched |
+| PRINT-009 | warning | no cover photo: the front is plain |
+| PRINT-010 | warning | bleed below 0.125in |
+| PRINT-011 | warning | the identifier is not an ISBN: the barcode box is left white |
+| PRINT-012 | warning | the spine's title and byline are longer than the spine: they are cut |
+"""
+
+from __future__ import annotations
+
+from .errors import Location, Problem
+from .manuscript import Book
+
+CODES = {
+    "low_ppi": "PRINT-001",
+    "very_low_ppi": "PRINT-002",
+    "font": "PRINT-003",
+    "few_pages": "PRINT-004",
+    "many_pages": "PRINT-005",
+    "unsafe_text": "PRINT-006",
+    "spine": "PRINT-007",
+    "stretched": "PRINT-008",
+    "no_cover": "PRINT-009",
+    "bleed": "PRINT-010",
+    "no_isbn": "PRINT-011",
+    "spine_overflow": "PRINT-012",
+}
+
+
+def _ppi_problem(where: Location, what: str, ppi: float, strict: bool) -> Problem | None:
+    from .editions.press import LOW_PPI, WARN_PPI
+
+    if ppi < LOW_PPI:
+        return Problem(where, f"{what} is {ppi:.0f} ppi where it is placed, below {LOW_PPI}: it will print "
+                       "visibly soft; use a larger original or a smaller layout", CODES["very_low_ppi"],
+                       "error" if strict else "warning")
+    if ppi < WARN_PPI:
+        return Problem(where, f"{what} is {ppi:.0f} ppi where it is placed; printers ask for {WARN_PPI}",
+                       CODES["low_ppi"], "warning")
+    return None
+
+
+def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Problem]:
+    """Findings for the print interior ``layout`` and its ``cover``."""
+    from .editions.cover import SPINE_MIN_FONT, SPINE_TEXT_MIN_PAGES
+    from .editions.press import MAX_PAGES, MIN_PAGES, SAFETY, STANDARD_BLEED, manuscript_name
+
+    book_at = Location(manuscript_name(book))
+    out: list[Problem] = []
+    worst: dict[int, tuple[float, object]] = {}  # photo number -> (lowest ppi, placement)
+    for pl in layout.placements:
+        if pl.photo.number not in worst or pl.ppi < worst[pl.photo.number][0]:
+            worst[pl.photo.number] = (pl.ppi, pl)
+        if pl.stretched:
+            out.append(Problem(pl.photo.where, f"photo '{pl.photo.src}' is drawn stretched on page {pl.page}",
+                               CODES["stretched"]))
+    for ppi, pl in sorted(worst.values(), key=lambda v: v[1].photo.number):
+        p = _ppi_problem(pl.photo.where, f"photo '{pl.photo.src}' (page {pl.page})", ppi, strict)
+        if p:
+            out.append(p)
+    if cover.photo is not None and cover.photo_ppi is not None:
+        p = _ppi_problem(cover.photo.where, f"cover photo '{cover.photo.src}'", cover.photo_ppi, strict)
+        if p:
+            out.append(p)
+    elif cover.photo is None:
+        out.append(Problem(book_at, "no 'cover' photo: the front cover is plain", CODES["no_cover"], "warning"))
+
+    for name in sorted(set(layout.unembedded_fonts) | set(cover.unembedded_fonts)):
+        out.append(Problem(book_at, f"font '{name}' is not embedded", CODES["font"]))
+    for page, text in layout.unsafe_text[:5]:
+        out.append(Problem(book_at, f"text '{text[:40]}' on page {page} is within {SAFETY / 72:g}in of the trim",
+                           CODES["unsafe_text"]))
+
+    if layout.pages < MIN_PAGES:
+        out.append(Problem(book_at, f"the interior has {layout.pages} pages; KDP and IngramSpark paperbacks need "
+                           f"at least {MIN_PAGES} (Lulu's perfect binding 32)", CODES["few_pages"], "warning"))
+    if layout.pages > MAX_PAGES:
+        out.append(Problem(book_at, f"the interior has {layout.pages} pages; KDP paperbacks take at most {MAX_PAGES}",
+                           CODES["many_pages"], "warning"))
+    if book.print.bleed < STANDARD_BLEED - 0.01:
+        out.append(Problem(book_at, f"print bleed is {book.print.bleed / 72:.3f}in; the services need 0.125in (3.2mm) "
+                           "on pages that bleed", CODES["bleed"], "warning"))
+
+    s = cover.sheet
+    if not s.spine_text:
+        why = (f"{layout.pages} pages; KDP allows spine text from {SPINE_TEXT_MIN_PAGES}"
+               if layout.pages < SPINE_TEXT_MIN_PAGES else f"its type would be under {SPINE_MIN_FONT:g}pt")
+        out.append(Problem(book_at, f"the spine is {s.spine / 72:.3f}in wide ({why}): it carries no text",
+                           CODES["spine"], "warning"))
+    elif cover.spine_overflow:
+        out.append(Problem(book_at, "the title and byline are longer than the spine and are cut there; "
+                           "a shorter title or a thicker book fits", CODES["spine_overflow"], "warning"))
+    if not book.isbn:
+        out.append(Problem(book_at, "the identifier is not an ISBN: the back cover keeps a white 2x1.2in box "
+                           "for the barcode the service prints", CODES["no_isbn"], "warning"))
+    return out
