@@ -32,7 +32,7 @@ commands:
           and its cover          -> OUT/<slug>-cover.pdf
 
 exit status: 0 built; 1 the manuscript, a photo or a build is wrong (one line
-per problem on stderr, as FILE:LINE:COL: error: MESSAGE [CODE]); 2 usage error.
+per problem on stderr, as FILE:LINE:COL: error: MESSAGE); 2 usage error.
 Photo derivatives are cached in $XDG_CACHE_HOME/pressroom (default
 ~/.cache/pressroom); the book folder is only ever read.
 """
