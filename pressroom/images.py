@@ -35,7 +35,7 @@ from .errors import ManuscriptError, Problem
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ def _open(path: Path, limits: Limits) -> Image.Image:
     if size > limits.max_file_bytes:
         raise PhotoError(f"is {size / 1048576:,.0f} MB, more than the limit of "
                          f"{limits.max_file_bytes / 1048576:,.0f} MB", "PR032")
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # checked below, with the size in the message
     try:
         im = Image.open(path)
     except Image.DecompressionBombError:
@@ -182,6 +183,8 @@ def _open(path: Path, limits: Limits) -> Image.Image:
         if what:
             raise PhotoError(f"is {what}, not a photo; use {FORMAT_NAMES}") from None
         raise PhotoError(f"is not an image this program can read ({FORMAT_NAMES})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
     if im.format not in ALLOWED_FORMATS:
         im.close()
         raise PhotoError(f"is a {im.format} image; use {FORMAT_NAMES}")
@@ -351,7 +354,8 @@ def _decode(im: Image.Image, target: Target) -> Image.Image:
 def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) -> dict:
     """Make ``target``'s derivative of ``src`` at ``out``.
 
-    Returns {"width", "height", "passthrough", "warnings": [message, ...]};
+    Returns {"width", "height", "passthrough", "warnings": [message, ...], "source_pixels",
+    "source_bytes"};
     raises PhotoError when the photo cannot be used.
     """
     saved_limit = Image.MAX_IMAGE_PIXELS
@@ -379,6 +383,7 @@ def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) ->
 def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
     notes: list[str] = []
     with _open(src, limits) as im:
+        source = {"source_pixels": im.width * im.height, "source_bytes": src.stat().st_size}
         frames = getattr(im, "n_frames", 1)
         if frames > 1 and im.format in ("GIF", "WEBP", "PNG"):
             notes.append(f"is animated ({frames} frames); only its first frame is used")
@@ -399,7 +404,7 @@ def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
                     clean.load()
                     size = clean.size
                 _atomic_write(out, data)
-                return {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes}
+                return {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes, **source}
         im = _decode(im, target)
         ImageOps.exif_transpose(im, in_place=True)
         im = _to_srgb(im, icc)
@@ -413,7 +418,7 @@ def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
         im.save(buf, "JPEG", quality=target.quality, optimize=True,
                 subsampling=0 if target.quality >= 90 else 2)
         _atomic_write(out, buf.getvalue())
-        return {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes}
+        return {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes, **source}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -488,13 +493,17 @@ def _entry(key: str) -> tuple[Path, Path]:
     return d / f"{key}.jpg", d / f"{key}.json"
 
 
-def _cached(key: str) -> tuple[Asset, list[str]] | None:
+def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
+    """The cached derivative, or None when there is none, it is damaged (its digest
+    differs) or its source is over ``limits`` (then deriving it reports that)."""
     img, meta = _entry(key)
     try:
         info = json.loads(meta.read_text())
         data = img.read_bytes()
         if len(data) != info["size"] or _digest(data) != info["digest"]:
             return None  # corrupt entry: rebuild it
+        if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
+            return None  # derive it again to report the limit the same way a cold build does
         return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -544,7 +553,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     for path, digest in digests.items():
         for t in targets:
             key = _digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
-            hit = _cached(key)
+            hit = _cached(key, limits)
             if hit is not None:
                 result[(path, t.name)] = hit[0]
                 notes.setdefault(path, hit[1])
