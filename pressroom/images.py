@@ -86,9 +86,15 @@ class Target:
     long_edge: int | None  # pixels; None keeps full resolution (never upsampled)
     quality: int  # JPEG quality of a re-encoded derivative
     passthrough: bool = False  # a plain, upright sRGB JPEG keeps its compressed data (metadata dropped)
+    #: The smallest long edge this edition accepts when that saves decoding work: a JPEG
+    #: whose 1/2, 1/4 or 1/8 scale lands in [min_long_edge, long_edge] is decoded straight
+    #: to that size by the JPEG decoder and not resampled (a 4032 px phone photo gives
+    #: 2016 px for a 2048 px target, four times faster than a full decode). None: exactly long_edge.
+    min_long_edge: int | None = None
 
     def key(self) -> str:
-        return f"{self.name}-{self.long_edge}-{self.quality}-{int(self.passthrough)}"
+        k = f"{self.name}-{self.long_edge}-{self.quality}-{int(self.passthrough)}"
+        return k + (f"-min{self.min_long_edge}" if self.min_long_edge else "")
 
 
 @dataclass(frozen=True)
@@ -341,11 +347,17 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def _decode(im: Image.Image, target: Target) -> Image.Image:
-    """The first frame, decoded at the smallest JPEG scale still >= the target."""
-    if target.long_edge and im.format in ("JPEG", "MPO"):
-        scale = target.long_edge / max(im.size)
-        if scale < 1:
+    """The first frame; a JPEG decoded at the smallest DCT scale still >= the target, or
+    straight to a size within [target.min_long_edge, target.long_edge] when one is."""
+    if target.long_edge and im.format in ("JPEG", "MPO") and max(im.size) > target.long_edge:
+        long = max(im.size)
+        for s in (8, 4, 2):
+            if target.min_long_edge and target.min_long_edge <= -(-long // s) <= target.long_edge:
+                im.draft(im.mode, (im.width // s, im.height // s))
+                break
+        else:
             # DCT scaling by 1/2, 1/4 or 1/8 is free, but only down to a size still >= the target
+            scale = target.long_edge / long
             im.draft(im.mode, (math.ceil(im.width * scale), math.ceil(im.height * scale)))
     im.load()
     return im

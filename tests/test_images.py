@@ -487,3 +487,25 @@ def test_the_originals_are_never_changed(tmp_path):
     before = {s: (s.read_bytes(), os.stat(s).st_mtime_ns) for s in srcs}
     run(*srcs)
     assert before == {s: (s.read_bytes(), os.stat(s).st_mtime_ns) for s in srcs}
+
+
+@pytest.mark.parametrize("size, expected", [((800, 600), (400, 300)), ((806, 604), (403, 302)),
+                                            ((1200, 900), (450, 338)), ((300, 200), (300, 200))])
+def test_min_long_edge_takes_the_jpeg_decoders_own_scale_when_it_fits(tmp_path, size, expected):
+    # 800 -> 400 (1/2) and 806 -> 403 fit [380, 450]: decoded straight to that size;
+    # 1200 -> 600 (1/2) or 300 (1/4) do not: resampled to 450 as usual; 300 is never upsampled.
+    src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern(size), 6 if size[0] == 806 else 1)
+    t = Target("epub", 450, 82, min_long_edge=380)
+    a = run(src, targets=[t])[(src, "epub")]
+    assert (a.width, a.height) == expected
+    assert_colours(a.path, QUADRANTS, 8)
+    assert_no_metadata(a.path)
+
+
+def test_orientation_given_only_in_xmp_is_applied_too(tmp_path):
+    up = make_pattern((300, 200))
+    src = tmp_path / "xmp6.jpg"
+    stored_for(up, 6).save(src, "JPEG", quality=95, xmp=xmp_packet(orientation=6))
+    result = run(src)
+    assert_derivatives(result, src, (300, 200))
+    assert not result[(src, "print")].passthrough
