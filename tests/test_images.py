@@ -211,7 +211,7 @@ def to_srgb(rgb, profile) -> tuple[int, int, int]:
 WIDE_COLOURS = ((120, 190, 110), (200, 90, 80), (90, 110, 190), (128, 128, 128))
 
 
-@pytest.mark.parametrize("kind", ["adobe-jpeg", "p3-jpeg", "adobe-tiff16", "p3-webp", "p3-png"])
+@pytest.mark.parametrize("kind", ["adobe-jpeg", "p3-jpeg", "adobe-tiff16", "p3-webp", "p3-png", "p3-heic"])
 def test_wide_gamut_photos_are_converted_to_srgb(tmp_path, kind):
     space, fmt = kind.split("-")
     profile, icc = (ADOBE_RGB, adobe_rgb_icc()) if space == "adobe" else (DISPLAY_P3, display_p3_icc())
@@ -223,6 +223,9 @@ def test_wide_gamut_photos_are_converted_to_srgb(tmp_path, kind):
     elif fmt == "webp":
         src = tmp_path / "w.webp"
         up.save(src, "WEBP", lossless=True, icc_profile=icc)
+    elif fmt == "heic":
+        src = tmp_path / "w.heic"
+        up.save(src, "HEIF", quality=-1, icc_profile=icc)  # lossless
     else:
         src = tmp_path / "w.png"
         up.save(src, icc_profile=icc)
@@ -301,8 +304,10 @@ def test_8_bit_tiff_lzw_and_webp_and_heic_rotated(tmp_path):
     stored_for(up, 8).save(tif, "TIFF", compression="tiff_lzw", exif=exif)
     webp = tmp_path / "r.webp"
     stored_for(up, 3).save(webp, "WEBP", quality=95, exif=camera_exif(3, thumbnail=False))
-    heic = tmp_path / "r.heic"
-    up.save(heic, "HEIF", quality=95)
+    heic = tmp_path / "r.heic"  # pillow-heif turns EXIF orientation into HEIF's irot/imir
+    stored_for(up, 6).save(heic, "HEIF", quality=95, exif=camera_exif(6, thumbnail=False))
+    with Image.open(heic) as im:
+        assert im.info["original_orientation"] == 6
     result = run(tif, webp, heic)
     for p in (tif, webp, heic):
         assert_derivatives(result, p, (300, 200), tol=12)
@@ -509,3 +514,25 @@ def test_orientation_given_only_in_xmp_is_applied_too(tmp_path):
     result = run(src)
     assert_derivatives(result, src, (300, 200))
     assert not result[(src, "print")].passthrough
+
+
+def test_a_cameras_mpo_gives_its_first_picture_without_the_second(tmp_path):
+    first, second = make_pattern((300, 200)), Image.new("RGB", (300, 200), (0, 0, 0))
+    src = tmp_path / "stereo.jpg"
+    first.save(src, "MPO", save_all=True, append_images=[second], quality=95, exif=camera_exif(1))
+    with Image.open(src) as im:
+        assert im.format == "MPO" and im.n_frames == 2
+    result = run(src)
+    assert_derivatives(result, src, (300, 200))
+    a = result[(src, "print")]
+    assert a.passthrough and b"MPF" not in a.path.read_bytes()
+    assert a.path.read_bytes().count(b"\xff\xd8") == 1  # one picture, no second one after it
+    assert result.warnings == []
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped(tmp_path):
+    src = tmp_path / "g16.png"
+    Image.new("I;16", (300, 200), 40000).save(src)
+    with Image.open(src) as im:
+        assert im.mode in ("I;16", "I")
+    assert_derivatives(run(src), src, (300, 200), [(156, 156, 156)] * 4, tol=2)
