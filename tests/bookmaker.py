@@ -76,7 +76,6 @@ import io as _io
 import struct as _struct
 import zlib as _zlib
 
-from PIL import Image as _Image
 
 #: The colours of make_pattern's quadrants, top-left, top-right, bottom-left, bottom-right:
 #: four different corners tell every one of the 8 EXIF orientations apart.
