@@ -377,3 +377,46 @@ def write_tiff16_rgb(path: Path, upright: Image.Image, *, orientation: int = 1, 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"II*\x00" + _struct.pack("<I", base) + ifd + bytes(extra))
     return path
+
+
+#: The sRGB look of printed process inks on white paper (roughly SWOP): what a CMYK
+#: profile says, and a plain CMYK-to-RGB conversion does not.
+PRINTED_INKS = {"c": (0, 174, 239), "m": (236, 0, 140), "y": (255, 242, 0), "k": (35, 31, 32)}
+_SRGB_D50_MATRIX = ((0.4361, 0.3851, 0.1431), (0.2225, 0.7169, 0.0606), (0.0139, 0.0971, 0.7141))
+
+
+def _linear(v: int) -> float:
+    v = v / 255
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def cmyk_icc(inks=PRINTED_INKS) -> bytes:
+    """A v2 CMYK output profile (A2B0 as a 2-point lut16 to PCS XYZ): inks multiply like filters."""
+    grid = []
+    for c in (0, 1):
+        for m in (0, 1):
+            for y in (0, 1):
+                for k in (0, 1):
+                    lin = [1.0, 1.0, 1.0]
+                    for on, ink in ((c, "c"), (m, "m"), (y, "y"), (k, "k")):
+                        if on:
+                            lin = [a * _linear(b) for a, b in zip(lin, inks[ink])]
+                    xyz = [sum(_SRGB_D50_MATRIX[r][i] * lin[i] for i in range(3)) for r in range(3)]
+                    grid += [min(65535, round(v * 32768)) for v in xyz]
+    identity = b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    lut = (b"mft2\x00\x00\x00\x00" + bytes([4, 3, 2, 0]) + identity + _struct.pack(">HH", 2, 2)
+           + _struct.pack(">8H", *([0, 65535] * 4)) + _struct.pack(f">{len(grid)}H", *grid)
+           + _struct.pack(">6H", *([0, 65535] * 3)))
+    tags = [(b"desc", _desc("CMYK test profile (inks as filters)")), (b"cprt", b"text\x00\x00\x00\x00Public domain\x00"),
+            (b"wtpt", _xyz(0.9642, 1.0, 0.8249)), (b"A2B0", lut)]
+    table = _struct.pack(">I", len(tags))
+    body = b""
+    offset = 128 + 4 + 12 * len(tags)
+    for sig, data in tags:
+        table += sig + _struct.pack(">II", offset + len(body), len(data))
+        body += data + b"\x00" * (-len(data) % 4)
+    size = 128 + len(table) + len(body)
+    header = (_struct.pack(">I", size) + b"\x00" * 4 + b"\x02\x10\x00\x00" + b"prtrCMYKXYZ "
+              + _struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\x00" * 24 + b"\x00" * 4
+              + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"\x00" * 4 + b"\x00" * 16 + b"\x00" * 28)
+    return header + table + body

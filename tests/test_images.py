@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bookmaker import (GPS, QUADRANTS, SECRET_COMMENT, SECRET_IPTC_CITY, SECRET_MAKE, SECRET_MODEL,
+from bookmaker import (GPS, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRET_COMMENT, SECRET_IPTC_CITY, SECRET_MAKE, SECRET_MODEL,
                        SECRET_SERIAL, SECRET_XMP_NOTE, ADOBE_RGB, DISPLAY_P3, adobe_rgb_icc, camera_exif,
                        display_p3_icc, make_book, make_camera_jpeg, make_pattern, stored_for, write_png16_rgba,
                        write_png_bomb, write_tiff16_rgb, xmp_packet)
@@ -268,6 +268,18 @@ def test_adobe_inverted_cmyk_jpeg_comes_out_as_the_right_rgb(tmp_path):
     assert not result[(src, "print")].passthrough
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+def test_a_cmyk_profile_is_honoured(tmp_path, fmt):
+    im = Image.new("CMYK", (300, 200))
+    for i, c in enumerate(CMYK_QUADRANTS):
+        im.paste(c, ((i % 2) * 150, (i // 2) * 100, (i % 2) * 150 + 150, (i // 2) * 100 + 100))
+    src = tmp_path / f"cmyk.{fmt.lower()}"
+    im.save(src, fmt, icc_profile=cmyk_icc(), **({"quality": 95} if fmt == "JPEG" else {"compression": "tiff_lzw"}))
+    # printed cyan is not (0, 255, 255): the profile says what the inks look like
+    expected = [(255, 255, 255), PRINTED_INKS["c"], PRINTED_INKS["m"], PRINTED_INKS["k"]]
+    assert_derivatives(run(src), src, (300, 200), expected, tol=6)
+
+
 # --------------------------------------------------------------------------
 # Formats in
 # --------------------------------------------------------------------------
@@ -326,13 +338,16 @@ def test_animated_gif_uses_its_first_frame_and_warns(tmp_path):
     assert [w.message for w in run(src).warnings] == [w.message for w in result.warnings]
 
 
-def test_transparent_gif_and_palette_png(tmp_path):
-    im = make_pattern((300, 200)).quantize(16)
-    src = tmp_path / "t.gif"
-    im.save(src, transparency=0)
-    result = run(src)
-    for t in TARGETS:
-        assert_no_metadata(result[(src, t.name)].path)
+@pytest.mark.parametrize("fmt", ["GIF", "PNG"])
+def test_a_transparent_palette_colour_becomes_white(tmp_path, fmt):
+    im = Image.new("P", (300, 200), 0)
+    im.putpalette([0, 0, 0] + [v for c in QUADRANTS[1:] for v in c])  # index 0: black, but transparent
+    for i in (1, 2, 3):
+        x, y = (i % 2) * 150, (i // 2) * 100
+        im.paste(i, (x, y, x + 150, y + 100))
+    src = tmp_path / f"t.{fmt.lower()}"
+    im.save(src, fmt, transparency=0)
+    assert_derivatives(run(src), src, (300, 200), [(255, 255, 255), *QUADRANTS[1:]], tol=6)
 
 
 def test_never_upsampled_and_draft_decoding_keeps_the_exact_size(tmp_path):
