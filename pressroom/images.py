@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from .errors import ManuscriptError, Problem
 from .manuscript import Photo
@@ -46,11 +46,11 @@ class Limits:
     max_file_bytes: int = 500 * 1024 * 1024
 
 
-#: The default limits; pass ``limits=`` to :func:`derive` for others.
+#: The default limits, read when :func:`derive` is called without ``limits=`` (a caller
+#: may set these module values for a build and restore them after).
+MAX_PIXELS = Limits.max_pixels
+MAX_FILE_BYTES = Limits.max_file_bytes
 LIMITS = Limits()
-#: Kept for callers that read the old names.
-MAX_PIXELS = LIMITS.max_pixels
-MAX_FILE_BYTES = LIMITS.max_file_bytes
 
 #: Formats a photo may come in (as Pillow names them; MPO is a camera's multi-picture JPEG).
 ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "HEIF"}
@@ -172,8 +172,7 @@ def _open(path: Path, limits: Limits) -> Image.Image:
     if size == 0:
         raise PhotoError("is empty (0 bytes)")
     if size > limits.max_file_bytes:
-        raise PhotoError(f"is {size / 1048576:,.0f} MB, more than the limit of "
-                         f"{limits.max_file_bytes / 1048576:,.0f} MB", "PR032")
+        raise PhotoError(f"is {_bytes(size)}, more than the limit of {_bytes(limits.max_file_bytes)}", "PR032")
     saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # checked below, with the size in the message
     try:
         im = Image.open(path)
@@ -201,13 +200,28 @@ def _open(path: Path, limits: Limits) -> Image.Image:
     return im
 
 
+def _pixels(n: int) -> str:
+    if n >= 10_000_000:
+        return f"{n / 1e6:,.0f} megapixels"
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f} megapixels"
+    return f"{n:,} pixels"
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            v = n / size
+            return f"{v:,.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
+    return f"{n:,} bytes"
+
+
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> PhotoError:
-    mp = limits.max_pixels / 1e6
     if size is None:
-        return PhotoError(f"has more pixels than the limit of {mp:,.0f} megapixels", "PR032")
+        return PhotoError(f"has more pixels than the limit of {_pixels(limits.max_pixels)}", "PR032")
     w, h = size
-    return PhotoError(f"is {w}x{h} pixels ({w * h / 1e6:,.0f} megapixels), more than the limit of "
-                      f"{mp:,.0f} megapixels", "PR032")
+    return PhotoError(f"is {w}x{h} pixels ({_pixels(w * h)}), more than the limit of "
+                      f"{_pixels(limits.max_pixels)}", "PR032")
 
 
 def _orientation(im: Image.Image) -> int:
@@ -370,8 +384,9 @@ def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) ->
     "source_bytes"};
     raises PhotoError when the photo cannot be used.
     """
-    saved_limit = Image.MAX_IMAGE_PIXELS
+    saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True for the whole process
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -389,7 +404,7 @@ def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) ->
             raise PhotoError("is truncated or damaged (the image data ends early)") from None
         raise PhotoError(f"cannot be decoded: {msg}") from None
     finally:
-        Image.MAX_IMAGE_PIXELS = saved_limit
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved_limit, saved_truncated
 
 
 def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
@@ -545,7 +560,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
     that cannot be used, with its line in the manuscript (and the warnings).
     """
-    limits = limits or LIMITS
+    limits = limits or Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)
     by_path: dict[Path, Photo] = {}
     for p in photos:
         by_path.setdefault(p.path, p)

@@ -12,7 +12,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from bookmaker import (GPS, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRET_COMMENT, SECRET_IPTC_CITY, SECRET_MAKE, SECRET_MODEL,
                        SECRET_SERIAL, SECRET_XMP_NOTE, ADOBE_RGB, DISPLAY_P3, adobe_rgb_icc, camera_exif,
@@ -416,7 +416,7 @@ def test_limits_are_configurable_and_do_not_leak(tmp_path):
     assert "is 300x200 pixels" in str(e.value) and e.value.problems[0].code == "PR032"
     with pytest.raises(ManuscriptError) as e:
         run(src, limits=Limits(max_file_bytes=1000))
-    assert "more than the limit of" in str(e.value) and "MB" in str(e.value)
+    assert "KB, more than the limit of 1,000 bytes" in str(e.value)
     assert Image.MAX_IMAGE_PIXELS == before
     assert run(src, limits=Limits(max_pixels=60_000))[(src, "print")].width == 300
     # a cached derivative is held to the limits too
@@ -551,3 +551,27 @@ def test_16_bit_grey_png_is_scaled_not_clipped(tmp_path):
     with Image.open(src) as im:
         assert im.mode in ("I;16", "I")
     assert_derivatives(run(src), src, (300, 200), [(156, 156, 156)] * 4, tol=2)
+
+
+def test_truncated_photos_stay_refused_when_pillow_was_told_to_load_them(tmp_path, monkeypatch):
+    # importing WeasyPrint sets LOAD_TRUNCATED_IMAGES for the whole process (and its workers)
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    rotated = make_camera_jpeg(tmp_path / "r.full", make_pattern((400, 300)), 6).read_bytes()
+    (tmp_path / "r.jpg").write_bytes(rotated[: len(rotated) // 2])  # not a pass-through candidate
+    buf = io.BytesIO()
+    make_pattern((400, 300)).save(buf, "PNG")
+    (tmp_path / "t.png").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    for name in ("r.jpg", "t.png"):
+        with pytest.raises(ManuscriptError) as e:
+            run(tmp_path / name, targets=[SCREEN])
+        assert "is truncated" in str(e.value)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # and it is left as it was
+
+
+def test_module_limits_are_the_default(tmp_path, monkeypatch):
+    import pressroom.images as images
+
+    src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern((300, 200)), 1)
+    monkeypatch.setattr(images, "MAX_PIXELS", 50_000)
+    with pytest.raises(ManuscriptError, match=r"is 300x200 pixels \(60,000 pixels\), more than the limit of 50,000 pixels"):
+        run(src)
