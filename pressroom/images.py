@@ -192,7 +192,7 @@ def _open(path: Path, limits: Limits) -> Image.Image:
         Image.MAX_IMAGE_PIXELS = saved
     if im.format not in ALLOWED_FORMATS:
         im.close()
-        raise PhotoError(f"is a {im.format} image; use {FORMAT_NAMES}")
+        raise PhotoError(f"is in {im.format} format; use {FORMAT_NAMES}")
     if im.width * im.height > limits.max_pixels:
         w, h = im.size
         im.close()
@@ -261,14 +261,15 @@ def strip_jpeg(data: bytes) -> bytes:
     other APPn (EXIF, XMP, ICC, IPTC, maker data, MPF), comments and anything
     after the first image's end (a second MPO picture, trailing data).
     Raises PhotoError when the file ends before the image does, and _NotPlain
-    for a JPEG kind that should be re-encoded (arithmetic coding, lossless, 12-bit).
+    for a JPEG kind that should be re-encoded (arithmetic coding, lossless, 12-bit,
+    Motion-JPEG frames without Huffman tables).
     """
     n = len(data)
     if data[:2] != b"\xff\xd8":
         raise PhotoError("is not a JPEG file although it was read as one")
     out = [b"\xff\xd8"]
     i = 2
-    seen_sof = False
+    seen_sof = seen_dht = False
 
     def truncated() -> PhotoError:
         return PhotoError("is truncated (the file ends before the image does)")
@@ -303,6 +304,9 @@ def strip_jpeg(data: bytes) -> bytes:
             if m not in _SOF_PLAIN or (payload and payload[0] != 8):
                 raise _NotPlain()
             seen_sof = True
+        seen_dht = seen_dht or m == 0xC4
+        if m == 0xDA and not seen_dht:
+            raise _NotPlain()  # Motion-JPEG leaves out its Huffman tables: not every PDF reader copes
         if m == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) >= 14:
             # JFIF header without its optional thumbnail
             out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")

@@ -388,7 +388,7 @@ BAD = {
     "svg": (lambda p: (p.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), p)[1],
             "is an SVG drawing, not a photo"),
     "garbage": (lambda p: (p.write_bytes(bytes(range(256)) * 8), p)[1], "is not an image this program can read"),
-    "bmp": (lambda p: (make_pattern().save(p, "BMP"), p)[1], "is a BMP image; use JPEG"),
+    "bmp": (lambda p: (make_pattern().save(p, "BMP"), p)[1], "is in BMP format; use JPEG"),
     "bomb": (lambda p: write_png_bomb(p), "is 60000x60000 pixels (3,600 megapixels), more than the limit of 250"),
 }
 
@@ -575,3 +575,23 @@ def test_module_limits_are_the_default(tmp_path, monkeypatch):
     monkeypatch.setattr(images, "MAX_PIXELS", 50_000)
     with pytest.raises(ManuscriptError, match=r"is 300x200 pixels \(60,000 pixels\), more than the limit of 50,000 pixels"):
         run(src)
+
+
+def test_a_motion_jpeg_frame_without_huffman_tables_is_re_encoded_for_print(tmp_path):
+    buf = io.BytesIO()
+    make_pattern((300, 200)).save(buf, "JPEG", quality=95, subsampling=0)
+    data = buf.getvalue()
+    out, i = [data[:2]], 2
+    for marker, payload in segments(data):  # drop every DHT: the decoder's standard tables apply
+        seg = bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+        if marker != 0xC4:
+            out.append(seg)
+        i += len(seg)
+    out.append(data[i:])
+    src = tmp_path / "mjpeg.jpg"
+    src.write_bytes(b"".join(out))
+    with Image.open(src) as im:
+        im.load()  # libjpeg decodes it
+    result = run(src)
+    assert not result[(src, "print")].passthrough
+    assert_derivatives(result, src, (300, 200), tol=4)
