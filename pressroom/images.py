@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import struct
 import tempfile
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -244,6 +245,83 @@ def _is_srgb(icc: bytes) -> bool:
     return all(abs(a - b) < 0.003 for a, b in zip(red[0], _SRGB_RED_D50))
 
 
+# ---- Colour described by HEIF's nclx box instead of an ICC profile -------
+
+def _mat_inv(m):
+    (a, b, c), (d, e, f), (g, h, i) = m
+    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return (((e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det),
+            ((f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det),
+            ((d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det))
+
+
+def _mat_mul(a, b):
+    return tuple(tuple(sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)) for r in range(3))
+
+
+def _mat_vec(m, v):
+    return tuple(sum(m[r][k] * v[k] for k in range(3)) for r in range(3))
+
+
+_BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
+_D50 = (0.9642, 1.0, 0.8249)
+
+#: nclx transfer characteristics (ISO/IEC 23091-2) as decoding functions; HDR curves
+#: (PQ, HLG) are not photographs for print and are read as sRGB.
+_TRANSFER = {
+    1: lambda v: v / 4.5 if v < 0.081 else ((v + 0.099) / 1.099) ** (1 / 0.45),  # BT.709, 601, 2020
+    4: lambda v: v ** 2.2,
+    5: lambda v: v ** 2.8,
+    8: lambda v: v,
+    13: lambda v: v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4,  # sRGB
+}
+_TRANSFER.update({6: _TRANSFER[1], 14: _TRANSFER[1], 15: _TRANSFER[1]})
+
+
+def _nclx_icc(nclx: dict) -> bytes | None:
+    """An ICC profile for a HEIF whose colour is given by nclx primaries other than sRGB's."""
+    try:
+        if nclx.get("color_primaries") in (None, 1, 2):  # BT.709 (sRGB's) or unspecified
+            return None
+        xy = [(nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"]) for c in ("red", "green", "blue", "white")]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    cols = tuple((x / y, 1.0, (1 - x - y) / y) for x, y in xy[:3])
+    m = tuple(tuple(cols[c][r] for c in range(3)) for r in range(3))
+    wx, wy = xy[3]
+    white = (wx / wy, 1.0, (1 - wx - wy) / wy)
+    scale = _mat_vec(_mat_inv(m), white)
+    rgb_to_xyz = tuple(tuple(m[r][c] * scale[c] for c in range(3)) for r in range(3))
+    src, dst = _mat_vec(_BRADFORD, white), _mat_vec(_BRADFORD, _D50)
+    gain = tuple(tuple((dst[r] / src[r]) if r == c else 0.0 for c in range(3)) for r in range(3))
+    adapt = _mat_mul(_mat_inv(_BRADFORD), _mat_mul(gain, _BRADFORD))
+    d50 = _mat_mul(adapt, rgb_to_xyz)
+    decode = _TRANSFER.get(nclx.get("transfer_characteristics"), _TRANSFER[13])
+    curve = [max(0, min(65535, round(decode(i / 1023) * 65535))) for i in range(1024)]
+
+    def s15(v: float) -> bytes:
+        return struct.pack(">i", round(v * 65536))
+
+    def xyz(v) -> bytes:
+        return b"XYZ \x00\x00\x00\x00" + b"".join(s15(c) for c in v)
+
+    text = b"HEIF nclx colour\x00"
+    tags = [(b"desc", b"desc\x00\x00\x00\x00" + struct.pack(">I", len(text)) + text + b"\x00" * 78),
+            (b"wtpt", xyz(_D50))]
+    tags += [(sig, xyz(tuple(d50[r][c] for r in range(3)))) for c, sig in enumerate((b"rXYZ", b"gXYZ", b"bXYZ"))]
+    trc = b"curv\x00\x00\x00\x00" + struct.pack(">I", 1024) + struct.pack(">1024H", *curve)
+    tags += [(b"rTRC", trc), (b"gTRC", trc), (b"bTRC", trc)]
+    table, body = struct.pack(">I", len(tags)), b""
+    first = 128 + 4 + 12 * len(tags)
+    for sig, data in tags:
+        table += sig + struct.pack(">II", first + len(body), len(data))
+        body += data + b"\x00" * (-len(data) % 4)
+    header = (struct.pack(">I", 128 + len(table) + len(body)) + b"\x00" * 4 + b"\x02\x10\x00\x00"
+              + b"mntrRGB XYZ " + b"\x00" * 12 + b"acsp" + b"\x00" * 28 + b"".join(s15(v) for v in _D50)
+              + b"\x00" * 48)
+    return header + table + body
+
+
 # ---- Lossless metadata stripping for JPEG ---------------------------------
 
 _SOF_PLAIN = {0xC0, 0xC1, 0xC2}  # baseline, extended, progressive Huffman: what every PDF reader decodes
@@ -421,6 +499,8 @@ def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
         elif frames > 1 and im.format == "TIFF":
             notes.append(f"has {frames} pages; only the first is used")
         icc = im.info.get("icc_profile") or None
+        if icc is None and im.format == "HEIF":
+            icc = _nclx_icc(im.info.get("nclx_profile") or {})
         orientation = _orientation(im)
         if (target.passthrough and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
                 and orientation == 1 and (icc is None or _is_srgb(icc))):

@@ -211,7 +211,7 @@ def to_srgb(rgb, profile) -> tuple[int, int, int]:
 WIDE_COLOURS = ((120, 190, 110), (200, 90, 80), (90, 110, 190), (128, 128, 128))
 
 
-@pytest.mark.parametrize("kind", ["adobe-jpeg", "p3-jpeg", "adobe-tiff16", "p3-webp", "p3-png", "p3-heic"])
+@pytest.mark.parametrize("kind", ["adobe-jpeg", "p3-jpeg", "adobe-tiff16", "p3-webp", "p3-png", "p3-heic", "p3-nclx"])
 def test_wide_gamut_photos_are_converted_to_srgb(tmp_path, kind):
     space, fmt = kind.split("-")
     profile, icc = (ADOBE_RGB, adobe_rgb_icc()) if space == "adobe" else (DISPLAY_P3, display_p3_icc())
@@ -226,6 +226,12 @@ def test_wide_gamut_photos_are_converted_to_srgb(tmp_path, kind):
     elif fmt == "heic":
         src = tmp_path / "w.heic"
         up.save(src, "HEIF", quality=-1, icc_profile=icc)  # lossless
+    elif fmt == "nclx":  # HEIF says "Display P3" with code points instead of a profile
+        src = tmp_path / "n.heic"
+        up.save(src, "HEIF", quality=-1, nclx_profile={"color_primaries": 12, "transfer_characteristics": 13,
+                                                       "matrix_coefficients": 6, "full_range_flag": 1})
+        with Image.open(src) as im:
+            assert "icc_profile" not in im.info and im.info["nclx_profile"]["color_primaries"] == 12
     else:
         src = tmp_path / "w.png"
         up.save(src, icc_profile=icc)
@@ -595,3 +601,10 @@ def test_a_motion_jpeg_frame_without_huffman_tables_is_re_encoded_for_print(tmp_
     result = run(src)
     assert not result[(src, "print")].passthrough
     assert_derivatives(result, src, (300, 200), tol=4)
+
+
+def test_an_srgb_nclx_heif_is_left_as_it_is(tmp_path):
+    src = tmp_path / "s.heic"
+    make_pattern((300, 200)).save(src, "HEIF", quality=-1, nclx_profile={
+        "color_primaries": 1, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1})
+    assert_derivatives(run(src), src, (300, 200), tol=4)
