@@ -32,7 +32,7 @@ from typing import Callable
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
-from .errors import ManuscriptError, Problem
+from .errors import BuildError, Location, ManuscriptError, Problem
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
@@ -459,11 +459,9 @@ def _decode(im: Image.Image, target: Target) -> Image.Image:
     return im
 
 
-def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) -> dict:
-    """Make ``target``'s derivative of ``src`` at ``out``.
-
-    Returns {"width", "height", "passthrough", "warnings": [message, ...], "source_pixels",
-    "source_bytes"};
+def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[bytes, dict]:
+    """``target``'s derivative of ``src``: its bytes and {"width", "height", "passthrough",
+    "warnings": [message, ...], "source_pixels", "source_bytes"};
     raises PhotoError when the photo cannot be used.
     """
     saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
@@ -472,7 +470,7 @@ def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) ->
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _derive_one(src, target, out, limits)
+            return _derive_one(src, target, limits)
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -489,7 +487,7 @@ def derive_one(src: Path, target: Target, out: Path, limits: Limits = LIMITS) ->
         Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved_limit, saved_truncated
 
 
-def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
+def _derive_one(src: Path, target: Target, limits: Limits) -> tuple[bytes, dict]:
     notes: list[str] = []
     with _open(src, limits) as im:
         source = {"source_pixels": im.width * im.height, "source_bytes": src.stat().st_size}
@@ -514,8 +512,7 @@ def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
                 with Image.open(io.BytesIO(data)) as clean:
                     clean.load()
                     size = clean.size
-                _atomic_write(out, data)
-                return {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes, **source}
+                return data, {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes, **source}
         im = _decode(im, target)
         ImageOps.exif_transpose(im, in_place=True)
         im = _to_srgb(im, icc)
@@ -528,8 +525,8 @@ def _derive_one(src: Path, target: Target, out: Path, limits: Limits) -> dict:
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=target.quality, optimize=True,
                 subsampling=0 if target.quality >= 90 else 2)
-        _atomic_write(out, buf.getvalue())
-        return {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes, **source}
+        return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes,
+                                **source}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -620,16 +617,25 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
         return None
 
 
-def _job(args: tuple[str, str, Target, Limits]) -> tuple[str, object]:
-    src, key, target, limits = args
-    img, meta = _entry(key)
+class _CacheUnwritable(Exception):
+    pass
+
+
+def _job(args: tuple[str, str, str, str, Target, Limits]) -> tuple[str, object]:
+    """Make one derivative into the cache; runs in a worker process. The cache paths come
+    from the caller, so a worker never depends on its own environment."""
+    src, key, img, meta, target, limits = args
+    img, meta = Path(img), Path(meta)
     try:
-        info = derive_one(Path(src), target, img, limits)
+        data, info = derive_one(Path(src), target, limits)
     except PhotoError as e:
         return key, e
-    data = img.read_bytes()
     info.update(size=len(data), digest=_digest(data))
-    _atomic_write(meta, json.dumps(info).encode())
+    try:
+        _atomic_write(img, data)
+        _atomic_write(meta, json.dumps(info).encode())
+    except OSError as e:
+        return key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")
     return key, (Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"])
 
 
@@ -671,9 +677,13 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             else:
                 wanted[key] = (path, t)
 
+    unwritable: list[str] = []
+
     def take(key: str, value: object) -> None:
         path, t = wanted[key]
-        if isinstance(value, PhotoError):
+        if isinstance(value, _CacheUnwritable):
+            unwritable.append(str(value))
+        elif isinstance(value, PhotoError):
             problems.setdefault(path, value)
         else:
             asset, ws = value
@@ -681,7 +691,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             notes.setdefault(path, ws)
 
     if wanted:
-        args = [(str(path), key, t, limits) for key, (path, t) in wanted.items()]
+        args = [(str(path), key, *map(str, _entry(key)), t, limits) for key, (path, t) in wanted.items()]
         workers = min(jobs or os.cpu_count() or 1, len(args))
         total = len(args)
         if workers > 1:
@@ -702,6 +712,9 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
                 if progress:
                     progress(n, total)
 
+    if unwritable:
+        raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: {unwritable[0]}; "
+                                  "set XDG_CACHE_HOME to a writable folder", "PR033")])
     for path, ws in notes.items():
         ph = by_path[path]
         result.warnings += [Problem(ph.where, f"photo '{ph.src}' {w}", "PR031", "warning") for w in ws]

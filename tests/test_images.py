@@ -18,7 +18,7 @@ from bookmaker import (GPS, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRET_COMMENT, S
                        SECRET_SERIAL, SECRET_XMP_NOTE, ADOBE_RGB, DISPLAY_P3, adobe_rgb_icc, camera_exif,
                        display_p3_icc, make_book, make_camera_jpeg, make_pattern, stored_for, write_png16_rgba,
                        write_png_bomb, write_tiff16_rgb, xmp_packet)
-from pressroom.errors import Location, ManuscriptError
+from pressroom.errors import BuildError, Location, ManuscriptError
 from pressroom.images import Limits, Target, cache_dir, derive, strip_jpeg
 from pressroom.manuscript import Photo, load
 
@@ -608,3 +608,15 @@ def test_an_srgb_nclx_heif_is_left_as_it_is(tmp_path):
     make_pattern((300, 200)).save(src, "HEIF", quality=-1, nclx_profile={
         "color_primaries": 1, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1})
     assert_derivatives(run(src), src, (300, 200), tol=4)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_unwritable_cache_is_one_clear_line(tmp_path, monkeypatch, jobs):
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file" / "cache"))
+    srcs = [make_camera_jpeg(tmp_path / f"{i}.jpg", make_pattern(), 1) for i in (1, 2)]
+    with pytest.raises(BuildError) as e:
+        run(*srcs, jobs=jobs)
+    [problem] = e.value.problems
+    assert str(problem).startswith(f"{tmp_path}/file/cache/pressroom: error: cannot write the photo cache: ")
+    assert problem.code == "PR033"
