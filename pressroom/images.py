@@ -36,7 +36,7 @@ from .errors import BuildError, Location, ManuscriptError, Problem
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True)
