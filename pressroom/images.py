@@ -2,10 +2,17 @@
 
 The manuscript's photos are the user's originals and are never changed. Each
 edition asks for a :class:`Target` (how large, what quality, whether a clean
-original may pass through) and gets back an :class:`Asset`: an upright, sRGB,
-metadata-free JPEG in the user's cache folder, keyed by the source bytes, the
-target and the pipeline version, so a rebuild after a caption edit decodes
-nothing.
+original may pass through) and gets back an :class:`Asset`: an upright, sRGB
+JPEG with no metadata at all (no EXIF, XMP, IPTC, GPS, thumbnail, maker note,
+comment or ICC profile), in the user's cache folder. Derivatives are keyed by
+the source bytes, the target and :data:`PIPELINE_VERSION`, so a rebuild after a
+caption edit decodes nothing.
+
+A photo that cannot be used (empty, truncated, not an image, an unsupported
+format, over a :class:`Limits` setting) is reported as a :class:`ManuscriptError`
+naming the photo and its line in the manuscript; a photo that can be used with a
+caveat (an animated GIF: only its first frame) as a warning on
+:attr:`Derivatives.warnings`.
 """
 
 from __future__ import annotations
@@ -13,29 +20,63 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
+import struct
 import tempfile
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, asdict
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
-from .errors import ManuscriptError, Problem
+from .errors import BuildError, Location, ManuscriptError, Problem
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "4"
 
-#: Refuse photos with more pixels than this (decompression bombs).
-MAX_PIXELS = 250_000_000
-#: Refuse photo files larger than this.
-MAX_FILE_BYTES = 500 * 1024 * 1024
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "TIFF", "WEBP", "GIF", "HEIF", "MPO"}
+@dataclass(frozen=True)
+class Limits:
+    """What a photo may weigh before it is refused (decompression bombs, runaway files)."""
+
+    max_pixels: int = 250_000_000  # width x height of the photo as stored
+    max_file_bytes: int = 500 * 1024 * 1024
+
+
+#: The default limits, read when :func:`derive` is called without ``limits=`` (a caller
+#: may set these module values for a build and restore them after).
+MAX_PIXELS = Limits.max_pixels
+MAX_FILE_BYTES = Limits.max_file_bytes
+LIMITS = Limits()
+
+#: Formats a photo may come in (as Pillow names them; MPO is a camera's multi-picture JPEG).
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "HEIF"}
+FORMAT_NAMES = "JPEG, PNG, TIFF, WebP, HEIC/HEIF or GIF"
 
 _SRGB = ImageCms.createProfile("sRGB")
+_SRGB_RED_D50 = (0.4361, 0.2225, 0.0139)  # sRGB's red colorant, D50-adapted, as ICC profiles carry it
+
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    """Teach Pillow to open HEIC/HEIF (pillow-heif), once per process."""
+    global _heif_registered
+    if not _heif_registered:
+        try:
+            from pillow_heif import register_heif_opener
+        except ImportError:  # pragma: no cover - a dependency; without it HEIC is "not an image"
+            pass
+        else:
+            register_heif_opener()
+        _heif_registered = True
+
+
+_register_heif()
 
 
 @dataclass(frozen=True)
@@ -45,10 +86,16 @@ class Target:
     name: str  # "screen", "epub", "print"
     long_edge: int | None  # pixels; None keeps full resolution (never upsampled)
     quality: int  # JPEG quality of a re-encoded derivative
-    passthrough: bool = False  # a clean, upright sRGB JPEG original is used as it is
+    passthrough: bool = False  # a plain, upright sRGB JPEG keeps its compressed data (metadata dropped)
+    #: The smallest long edge this edition accepts when that saves decoding work: a JPEG
+    #: whose 1/2, 1/4 or 1/8 scale lands in [min_long_edge, long_edge] is decoded straight
+    #: to that size by the JPEG decoder and not resampled (a 4032 px phone photo gives
+    #: 2016 px for a 2048 px target, four times faster than a full decode). None: exactly long_edge.
+    min_long_edge: int | None = None
 
     def key(self) -> str:
-        return f"{self.name}-{self.long_edge}-{self.quality}-{int(self.passthrough)}"
+        k = f"{self.name}-{self.long_edge}-{self.quality}-{int(self.passthrough)}"
+        return k + (f"-min{self.min_long_edge}" if self.min_long_edge else "")
 
 
 @dataclass(frozen=True)
@@ -59,11 +106,19 @@ class Asset:
     width: int
     height: int
     media_type: str = "image/jpeg"
-    passthrough: bool = False  # the original file, untouched
+    passthrough: bool = False  # the original's JPEG data, only its metadata segments dropped
 
     @property
     def aspect(self) -> float:
         return self.width / self.height
+
+
+class Derivatives(dict):
+    """``{(photo.path, target.name): Asset}``, with the warnings the photos raised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[Problem] = []
 
 
 def cache_dir() -> Path:
@@ -80,106 +135,398 @@ def srgb_profile_bytes() -> bytes:
 # --------------------------------------------------------------------------
 
 class PhotoError(Exception):
-    """A photo that cannot be used; the message names what is wrong."""
+    """A photo that cannot be used; the message says what is wrong."""
+
+    def __init__(self, message: str, code: str = "PR030"):
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self):  # keep the code across the process pool
+        return (PhotoError, (str(self), self.code))
 
 
-def _open(path: Path) -> Image.Image:
-    size = path.stat().st_size
+def _sniff(head: bytes) -> str | None:
+    """What a file that Pillow cannot open seems to be, for a clearer message."""
+    h = head.lstrip()
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if h[:5].lower() == b"<?xml" or h[:4].lower() == b"<svg" or b"<svg" in h[:1024].lower():
+        return "an SVG drawing"
+    if h[:1] in (b"<",) or h[:9].lower() == b"<!doctype":
+        return "an HTML or XML file"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive"
+    if head[4:8] == b"ftyp":
+        return "a HEIF/AVIF/MP4 container this program cannot decode"
+    try:
+        head[:256].decode("utf-8")
+        return "a text file"
+    except UnicodeDecodeError:
+        return None
+
+
+def _open(path: Path, limits: Limits) -> Image.Image:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise PhotoError(f"cannot be read: {e.strerror or e}") from None
     if size == 0:
-        raise PhotoError("is empty")
-    if size > MAX_FILE_BYTES:
-        raise PhotoError(f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise PhotoError("is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise PhotoError(f"is {_bytes(size)}, more than the limit of {_bytes(limits.max_file_bytes)}", "PR032")
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # checked below, with the size in the message
     try:
         im = Image.open(path)
     except Image.DecompressionBombError:
-        raise PhotoError(f"has more than {MAX_PIXELS:,} pixels") from None
+        raise _too_many_pixels(None, limits) from None
     except Exception:
-        raise PhotoError("is not an image this program can read (JPEG, PNG, TIFF, WebP, HEIC, GIF)") from None
+        try:
+            with open(path, "rb") as f:
+                head = f.read(1024)
+        except OSError:
+            head = b""
+        what = _sniff(head)
+        if what:
+            raise PhotoError(f"is {what}, not a photo; use {FORMAT_NAMES}") from None
+        raise PhotoError(f"is not an image this program can read ({FORMAT_NAMES})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
     if im.format not in ALLOWED_FORMATS:
-        raise PhotoError(f"is a {im.format} image; use JPEG, PNG, TIFF, WebP, HEIC or GIF")
-    if im.width * im.height > MAX_PIXELS:
-        raise PhotoError(f"has {im.width * im.height:,} pixels, more than the limit of {MAX_PIXELS:,}")
+        im.close()
+        raise PhotoError(f"is in {im.format} format; use {FORMAT_NAMES}")
+    if im.width * im.height > limits.max_pixels:
+        w, h = im.size
+        im.close()
+        raise _too_many_pixels((w, h), limits)
     return im
 
 
-def _is_clean_jpeg(path: Path, im: Image.Image) -> bool:
-    """An original the print edition may embed as it is."""
-    if im.format != "JPEG" or im.mode not in ("RGB", "L"):
-        return False
-    info = im.info
-    if any(k in info for k in ("exif", "xmp", "photoshop", "comment", "adobe", "icc_profile")):
-        return False
-    # Any segment but JFIF's APP0 (EXIF, XMP, ICC, IPTC, comments) makes it unclean.
-    return all(name == "APP0" for name, _ in getattr(im, "applist", []))
+def _pixels(n: int) -> str:
+    if n >= 10_000_000:
+        return f"{n / 1e6:,.0f} megapixels"
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f} megapixels"
+    return f"{n:,} pixels"
 
 
-def _to_srgb(im: Image.Image) -> Image.Image:
-    icc = im.info.get("icc_profile")
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        im = im.point(lambda v: v / 256).convert("L") if im.mode != "I" else im.convert("L")
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+def _bytes(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            v = n / size
+            return f"{v:,.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
+    return f"{n:,} bytes"
+
+
+def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> PhotoError:
+    if size is None:
+        return PhotoError(f"has more pixels than the limit of {_pixels(limits.max_pixels)}", "PR032")
+    w, h = size
+    return PhotoError(f"is {w}x{h} pixels ({_pixels(w * h)}), more than the limit of "
+                      f"{_pixels(limits.max_pixels)}", "PR032")
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:
+        return 1
+
+
+def _is_srgb(icc: bytes) -> bool:
+    """Whether an embedded profile is sRGB (so dropping it changes nothing)."""
+    try:
+        p = ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile
+        desc = (p.profile_description or "") + (p.model or "")
+        red = p.red_colorant
+    except Exception:
+        return False
+    if "srgb" not in desc.lower() or red is None:
+        return False
+    return all(abs(a - b) < 0.003 for a, b in zip(red[0], _SRGB_RED_D50))
+
+
+# ---- Colour described by HEIF's nclx box instead of an ICC profile -------
+
+def _mat_inv(m):
+    (a, b, c), (d, e, f), (g, h, i) = m
+    det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+    return (((e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det),
+            ((f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det),
+            ((d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det))
+
+
+def _mat_mul(a, b):
+    return tuple(tuple(sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)) for r in range(3))
+
+
+def _mat_vec(m, v):
+    return tuple(sum(m[r][k] * v[k] for k in range(3)) for r in range(3))
+
+
+_BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
+_D50 = (0.9642, 1.0, 0.8249)
+
+#: nclx transfer characteristics (ISO/IEC 23091-2) as decoding functions; HDR curves
+#: (PQ, HLG) are not photographs for print and are read as sRGB.
+_TRANSFER = {
+    1: lambda v: v / 4.5 if v < 0.081 else ((v + 0.099) / 1.099) ** (1 / 0.45),  # BT.709, 601, 2020
+    4: lambda v: v ** 2.2,
+    5: lambda v: v ** 2.8,
+    8: lambda v: v,
+    13: lambda v: v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4,  # sRGB
+}
+_TRANSFER.update({6: _TRANSFER[1], 14: _TRANSFER[1], 15: _TRANSFER[1]})
+
+
+def _nclx_icc(nclx: dict) -> bytes | None:
+    """An ICC profile for a HEIF whose colour is given by nclx primaries other than sRGB's."""
+    try:
+        if nclx.get("color_primaries") in (None, 1, 2):  # BT.709 (sRGB's) or unspecified
+            return None
+        xy = [(nclx[f"color_primary_{c}_x"], nclx[f"color_primary_{c}_y"]) for c in ("red", "green", "blue", "white")]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    cols = tuple((x / y, 1.0, (1 - x - y) / y) for x, y in xy[:3])
+    m = tuple(tuple(cols[c][r] for c in range(3)) for r in range(3))
+    wx, wy = xy[3]
+    white = (wx / wy, 1.0, (1 - wx - wy) / wy)
+    scale = _mat_vec(_mat_inv(m), white)
+    rgb_to_xyz = tuple(tuple(m[r][c] * scale[c] for c in range(3)) for r in range(3))
+    src, dst = _mat_vec(_BRADFORD, white), _mat_vec(_BRADFORD, _D50)
+    gain = tuple(tuple((dst[r] / src[r]) if r == c else 0.0 for c in range(3)) for r in range(3))
+    adapt = _mat_mul(_mat_inv(_BRADFORD), _mat_mul(gain, _BRADFORD))
+    d50 = _mat_mul(adapt, rgb_to_xyz)
+    decode = _TRANSFER.get(nclx.get("transfer_characteristics"), _TRANSFER[13])
+    curve = [max(0, min(65535, round(decode(i / 1023) * 65535))) for i in range(1024)]
+
+    def s15(v: float) -> bytes:
+        return struct.pack(">i", round(v * 65536))
+
+    def xyz(v) -> bytes:
+        return b"XYZ \x00\x00\x00\x00" + b"".join(s15(c) for c in v)
+
+    text = b"HEIF nclx colour\x00"
+    tags = [(b"desc", b"desc\x00\x00\x00\x00" + struct.pack(">I", len(text)) + text + b"\x00" * 78),
+            (b"wtpt", xyz(_D50))]
+    tags += [(sig, xyz(tuple(d50[r][c] for r in range(3)))) for c, sig in enumerate((b"rXYZ", b"gXYZ", b"bXYZ"))]
+    trc = b"curv\x00\x00\x00\x00" + struct.pack(">I", 1024) + struct.pack(">1024H", *curve)
+    tags += [(b"rTRC", trc), (b"gTRC", trc), (b"bTRC", trc)]
+    table, body = struct.pack(">I", len(tags)), b""
+    first = 128 + 4 + 12 * len(tags)
+    for sig, data in tags:
+        table += sig + struct.pack(">II", first + len(body), len(data))
+        body += data + b"\x00" * (-len(data) % 4)
+    header = (struct.pack(">I", 128 + len(table) + len(body)) + b"\x00" * 4 + b"\x02\x10\x00\x00"
+              + b"mntrRGB XYZ " + b"\x00" * 12 + b"acsp" + b"\x00" * 28 + b"".join(s15(v) for v in _D50)
+              + b"\x00" * 48)
+    return header + table + body
+
+
+# ---- Lossless metadata stripping for JPEG ---------------------------------
+
+_SOF_PLAIN = {0xC0, 0xC1, 0xC2}  # baseline, extended, progressive Huffman: what every PDF reader decodes
+
+
+class _NotPlain(Exception):
+    """A JPEG that is valid but must be re-encoded rather than passed through."""
+
+
+def strip_jpeg(data: bytes) -> bytes:
+    """The JPEG ``data`` without any metadata, its compressed image data untouched.
+
+    Keeps the frame, tables and scans, the JFIF APP0 header (without its
+    thumbnail) and Adobe's APP14 (it says how to decode the colours); drops every
+    other APPn (EXIF, XMP, ICC, IPTC, maker data, MPF), comments and anything
+    after the first image's end (a second MPO picture, trailing data).
+    Raises PhotoError when the file ends before the image does, and _NotPlain
+    for a JPEG kind that should be re-encoded (arithmetic coding, lossless, 12-bit,
+    Motion-JPEG frames without Huffman tables).
+    """
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        raise PhotoError("is not a JPEG file although it was read as one")
+    out = [b"\xff\xd8"]
+    i = 2
+    seen_sof = seen_dht = False
+
+    def truncated() -> PhotoError:
+        return PhotoError("is truncated (the file ends before the image does)")
+
+    while True:
+        if i >= n:
+            raise truncated()
+        if data[i] != 0xFF:
+            raise PhotoError("is damaged (a JPEG marker is missing)")
+        while i < n and data[i] == 0xFF:  # fill bytes
+            i += 1
+        if i >= n:
+            raise truncated()
+        m = data[i]
+        i += 1
+        if m == 0xD9:  # EOI
+            out.append(b"\xff\xd9")
+            if not seen_sof:
+                raise PhotoError("is damaged (no image frame)")
+            return b"".join(out)
+        if 0xD0 <= m <= 0xD7 or m == 0x01:  # standalone markers
+            out.append(bytes((0xFF, m)))
+            continue
+        if i + 2 > n:
+            raise truncated()
+        length = int.from_bytes(data[i:i + 2], "big")
+        if length < 2 or i + length > n:
+            raise truncated()
+        payload = data[i + 2:i + length]
+        i += length
+        if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC):  # SOFn
+            if m not in _SOF_PLAIN or (payload and payload[0] != 8):
+                raise _NotPlain()
+            seen_sof = True
+        seen_dht = seen_dht or m == 0xC4
+        if m == 0xDA and not seen_dht:
+            raise _NotPlain()  # Motion-JPEG leaves out its Huffman tables: not every PDF reader copes
+        if m == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) >= 14:
+            # JFIF header without its optional thumbnail
+            out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")
+            continue
+        if m == 0xEE and payload.startswith(b"Adobe"):
+            out.append(bytes((0xFF, m)) + data[i - length:i])
+            continue
+        if 0xE0 <= m <= 0xEF or m == 0xFE:  # other APPn and COM: metadata
+            continue
+        out.append(bytes((0xFF, m)) + data[i - length:i])
+        if m == 0xDA:  # start of scan: copy the entropy-coded data up to the next marker
+            j = i
+            while True:
+                k = data.find(b"\xff", j)
+                if k < 0 or k + 1 >= n:
+                    raise truncated()
+                nxt = data[k + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                    j = k + 1 if nxt == 0xFF else k + 2
+                    continue
+                out.append(data[i:k])
+                i = k
+                break
+
+
+# ---- Decoding and converting ----------------------------------------------
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """``im`` as 8-bit sRGB (or grey), alpha flattened on white."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit grey: scale to 8 bits (a plain convert would clip at 255)
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif im.mode == "F":
+        im = im.convert("L")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (im.mode == "P" and "transparency" in im.info):
         im = im.convert("RGBA")
         bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
         im = Image.alpha_composite(bg, im).convert("RGB")
+    if im.mode == "LAB":
+        return ImageCms.profileToProfile(im, ImageCms.createProfile("LAB"), _SRGB, outputMode="RGB")
     if icc:
         try:
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            mode = im.mode if im.mode in ("RGB", "CMYK", "L") else "RGB"
-            if im.mode != mode:
-                im = im.convert(mode)
-            return ImageCms.profileToProfile(im, src, _SRGB, outputMode="RGB", renderingIntent=0)
-        except (ImageCms.PyCMSError, OSError, ValueError):
+            space = src.profile.xcolor_space.strip()
+            mode = {"RGB": "RGB", "CMYK": "CMYK", "GRAY": "L"}.get(space)
+            if mode is not None:
+                if im.mode != mode:
+                    im = im.convert(mode)
+                return ImageCms.profileToProfile(im, src, _SRGB, outputMode="RGB",
+                                                 renderingIntent=ImageCms.Intent.PERCEPTUAL)
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
             pass  # a broken profile: fall back to taking the pixels as they are
-    if im.mode == "CMYK":
-        return im.convert("RGB")
     if im.mode not in ("RGB", "L"):
-        im = im.convert("RGB")
+        im = im.convert("RGB")  # CMYK without a profile, palette, bilevel, YCbCr
     return im
 
 
-def derive_one(src: Path, target: Target, out: Path) -> tuple[int, int, bool]:
-    """Make ``target``'s derivative of ``src`` at ``out``; return (w, h, passthrough)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-        try:
-            im = _open(src)
-            with im:
-                if target.passthrough and _is_clean_jpeg(src, im):
-                    im.load()  # decode fully: a truncated file must fail here, not in the PDF
-                    _atomic_copy(src, out)
-                    return im.width, im.height, True
-                if getattr(im, "n_frames", 1) > 1:
-                    im.seek(0)
-                if target.long_edge and im.format == "JPEG":
-                    # DCT scaling is free, but only down to a size still >= the target.
-                    scale = target.long_edge / max(im.size)
-                    if scale < 1:
-                        im.draft(im.mode, (int(im.width * scale) + 1, int(im.height * scale) + 1))
-                im.load()
-                icc = im.info.get("icc_profile")
-                im = ImageOps.exif_transpose(im)
-                if icc:
-                    im.info["icc_profile"] = icc
-                im = _to_srgb(im)
-                if target.long_edge and max(im.size) > target.long_edge:
-                    scale = target.long_edge / max(im.size)
-                    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-                    im = im.resize(size, Image.Resampling.LANCZOS)
-                buf = io.BytesIO()
-                im.save(buf, "JPEG", quality=target.quality, optimize=True,
-                        subsampling=0 if target.quality >= 90 else 2, dpi=(300, 300))
-                _atomic_write(out, buf.getvalue())
-                return im.width, im.height, False
-        except PhotoError:
-            raise
-        except Image.DecompressionBombError:
-            raise PhotoError(f"has more pixels than the limit of {MAX_PIXELS:,}") from None
-        except (OSError, SyntaxError, ValueError) as e:
-            msg = str(e) or type(e).__name__
-            if "truncated" in msg.lower() or "premature" in msg.lower():
-                raise PhotoError("is truncated (the file is incomplete)") from None
-            raise PhotoError(f"cannot be decoded: {msg}") from None
+def _decode(im: Image.Image, target: Target) -> Image.Image:
+    """The first frame; a JPEG decoded at the smallest DCT scale still >= the target, or
+    straight to a size within [target.min_long_edge, target.long_edge] when one is."""
+    if target.long_edge and im.format in ("JPEG", "MPO") and max(im.size) > target.long_edge:
+        long = max(im.size)
+        for s in (8, 4, 2):
+            if target.min_long_edge and target.min_long_edge <= -(-long // s) <= target.long_edge:
+                im.draft(im.mode, (im.width // s, im.height // s))
+                break
+        else:
+            # DCT scaling by 1/2, 1/4 or 1/8 is free, but only down to a size still >= the target
+            scale = target.long_edge / long
+            im.draft(im.mode, (math.ceil(im.width * scale), math.ceil(im.height * scale)))
+    im.load()
+    return im
+
+
+def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[bytes, dict]:
+    """``target``'s derivative of ``src``: its bytes and {"width", "height", "passthrough",
+    "warnings": [message, ...], "source_pixels", "source_bytes"};
+    raises PhotoError when the photo cannot be used.
+    """
+    saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True for the whole process
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _derive_one(src, target, limits)
+    except PhotoError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(None, limits) from None
+    except MemoryError:
+        raise PhotoError("is too large to decode in the memory available", "PR032") from None
+    except Exception as e:
+        msg = str(e) or type(e).__name__
+        low = msg.lower()
+        if "truncated" in low or "premature" in low or "broken data stream" in low:
+            raise PhotoError("is truncated or damaged (the image data ends early)") from None
+        raise PhotoError(f"cannot be decoded: {msg}") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved_limit, saved_truncated
+
+
+def _derive_one(src: Path, target: Target, limits: Limits) -> tuple[bytes, dict]:
+    notes: list[str] = []
+    with _open(src, limits) as im:
+        source = {"source_pixels": im.width * im.height, "source_bytes": src.stat().st_size}
+        frames = getattr(im, "n_frames", 1)
+        if frames > 1 and im.format in ("GIF", "WEBP", "PNG"):
+            notes.append(f"is animated ({frames} frames); only its first frame is used")
+        elif frames > 1 and im.format == "TIFF":
+            notes.append(f"has {frames} pages; only the first is used")
+        icc = im.info.get("icc_profile") or None
+        if icc is None and im.format == "HEIF":
+            icc = _nclx_icc(im.info.get("nclx_profile") or {})
+        orientation = _orientation(im)
+        if (target.passthrough and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
+                and orientation == 1 and (icc is None or _is_srgb(icc))):
+            try:
+                data = strip_jpeg(src.read_bytes())
+            except _NotPlain:
+                pass
+            else:
+                # Decode what will be embedded in full: WeasyPrint embeds a JPEG without
+                # decoding it, so damage must be found here.
+                with Image.open(io.BytesIO(data)) as clean:
+                    clean.load()
+                    size = clean.size
+                return data, {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes, **source}
+        im = _decode(im, target)
+        ImageOps.exif_transpose(im, in_place=True)
+        im = _to_srgb(im, icc)
+        if target.long_edge and max(im.size) > target.long_edge:
+            scale = target.long_edge / max(im.size)
+            size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+            im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # Nothing of the original's info may reach the file (Pillow would copy a comment).
+        im.info = {}
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=target.quality, optimize=True,
+                subsampling=0 if target.quality >= 90 else 2)
+        return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes,
+                                **source}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -194,13 +541,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _atomic_copy(src: Path, dst: Path) -> None:
-    _atomic_write(dst, src.read_bytes())
-
-
 # --------------------------------------------------------------------------
 # The cache
 # --------------------------------------------------------------------------
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
 
 def _hash_file(path: Path) -> str:
     h = hashlib.blake2b(digest_size=20)
@@ -210,74 +557,170 @@ def _hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
+class _SourceIndex:
+    """Source digests remembered by (path, size, mtime, ctime, inode): a warm build reads no photo."""
+
+    MAX_ENTRIES = 20_000
+
+    def __init__(self) -> None:
+        self.file = cache_dir() / "sources.json"
+        try:
+            self.entries: dict[str, str] = json.loads(self.file.read_text())
+            if not isinstance(self.entries, dict):
+                self.entries = {}
+        except (OSError, ValueError):
+            self.entries = {}
+        self.changed = False
+
+    @staticmethod
+    def _stamp(path: Path) -> str:
+        st = path.stat()
+        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+
+    def digest(self, path: Path) -> str:
+        stamp = self._stamp(path)
+        d = self.entries.get(stamp)
+        if d is None:
+            d = _hash_file(path)
+            if self._stamp(path) == stamp:  # not changed while it was read
+                self.entries[stamp] = d
+                self.changed = True
+        return d
+
+    def save(self) -> None:
+        if self.changed:
+            items = list(self.entries.items())[-self.MAX_ENTRIES:]
+            try:
+                _atomic_write(self.file, json.dumps(dict(items)).encode())
+            except OSError:
+                pass  # the index only saves time
+
+
 def _entry(key: str) -> tuple[Path, Path]:
     d = cache_dir() / "derivatives" / key[:2]
     return d / f"{key}.jpg", d / f"{key}.json"
 
 
-def _cached(key: str) -> Asset | None:
+def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
+    """The cached derivative, or None when there is none, it is damaged (its digest
+    differs) or its source is over ``limits`` (then deriving it reports that)."""
     img, meta = _entry(key)
     try:
         info = json.loads(meta.read_text())
         data = img.read_bytes()
-    except (OSError, ValueError):
+        if len(data) != info["size"] or _digest(data) != info["digest"]:
+            return None  # corrupt entry: rebuild it
+        if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
+            return None  # derive it again to report the limit the same way a cold build does
+        return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if len(data) != info.get("size") or hashlib.blake2b(data, digest_size=20).hexdigest() != info.get("digest"):
-        return None  # corrupt entry: rebuild it
-    return Asset(img, info["width"], info["height"], passthrough=info.get("passthrough", False))
 
 
-def _job(args: tuple[str, str, Target]) -> tuple[str, object]:
-    src, key, target = args
-    img, meta = _entry(key)
+class _CacheUnwritable(Exception):
+    pass
+
+
+def _job(args: tuple[str, str, str, str, Target, Limits]) -> tuple[str, object]:
+    """Make one derivative into the cache; runs in a worker process. The cache paths come
+    from the caller, so a worker never depends on its own environment."""
+    src, key, img, meta, target, limits = args
+    img, meta = Path(img), Path(meta)
     try:
-        w, h, passthrough = derive_one(Path(src), target, img)
+        data, info = derive_one(Path(src), target, limits)
     except PhotoError as e:
-        return key, str(e)
-    data = img.read_bytes()
-    info = {"width": w, "height": h, "passthrough": passthrough, "size": len(data),
-            "digest": hashlib.blake2b(data, digest_size=20).hexdigest()}
-    _atomic_write(meta, json.dumps(info).encode())
-    return key, Asset(img, w, h, passthrough=passthrough)
+        return key, e
+    info.update(size=len(data), digest=_digest(data))
+    try:
+        _atomic_write(img, data)
+        _atomic_write(meta, json.dumps(info).encode())
+    except OSError as e:
+        return key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")
+    return key, (Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"])
 
 
-def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None) -> dict[tuple[Path, str], Asset]:
+def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
+           limits: Limits | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Derivatives:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
 
-    Raises ManuscriptError naming each photo that cannot be used, with its line.
+    ``jobs`` processes decode photos (default: one per core; none for a single
+    photo). ``progress(done, total)`` is called as derivatives are made (cache
+    hits are not counted). The result's ``warnings`` lists Problems of severity
+    "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
+    that cannot be used, with its line in the manuscript (and the warnings).
     """
+    limits = limits or Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)
     by_path: dict[Path, Photo] = {}
     for p in photos:
         by_path.setdefault(p.path, p)
-    digests = {path: _hash_file(path) for path in by_path}
+    index = _SourceIndex()
+    problems: dict[Path, PhotoError] = {}
+    digests: dict[Path, str] = {}
+    for path in by_path:
+        try:
+            digests[path] = index.digest(path)
+        except OSError as e:
+            problems[path] = PhotoError(f"cannot be read: {e.strerror or e}")
+    index.save()
+
     wanted: dict[str, tuple[Path, Target]] = {}
-    result: dict[tuple[Path, str], Asset] = {}
+    result = Derivatives()
+    notes: dict[Path, list[str]] = {}
     for path, digest in digests.items():
         for t in targets:
-            key = hashlib.blake2b(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode(), digest_size=20).hexdigest()
-            hit = _cached(key)
+            key = _digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
+            hit = _cached(key, limits)
             if hit is not None:
-                result[(path, t.name)] = hit
+                result[(path, t.name)] = hit[0]
+                notes.setdefault(path, hit[1])
             else:
                 wanted[key] = (path, t)
-    problems: dict[Path, str] = {}
+
+    unwritable: list[str] = []
+
+    def take(key: str, value: object) -> None:
+        path, t = wanted[key]
+        if isinstance(value, _CacheUnwritable):
+            unwritable.append(str(value))
+        elif isinstance(value, PhotoError):
+            problems.setdefault(path, value)
+        else:
+            asset, ws = value
+            result[(path, t.name)] = asset
+            notes.setdefault(path, ws)
+
     if wanted:
-        args = [(str(path), key, t) for key, (path, t) in wanted.items()]
+        args = [(str(path), key, *map(str, _entry(key)), t, limits) for key, (path, t) in wanted.items()]
         workers = min(jobs or os.cpu_count() or 1, len(args))
+        total = len(args)
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:
-                done = list(pool.map(_job, args))
+                futures: dict[Future, str] = {pool.submit(_job, a): a[1] for a in args}
+                for n, fut in enumerate(as_completed(futures), 1):
+                    try:
+                        key, value = fut.result()
+                    except Exception as e:  # a decoder crashed the worker, or it ran out of memory
+                        key = futures[fut]
+                        value = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
+                    take(key, value)
+                    if progress:
+                        progress(n, total)
         else:
-            done = [_job(a) for a in args]
-        for key, value in done:
-            path, t = wanted[key]
-            if isinstance(value, Asset):
-                result[(path, t.name)] = value
-            else:
-                problems.setdefault(path, str(value))
+            for n, a in enumerate(args, 1):
+                take(*_job(a))
+                if progress:
+                    progress(n, total)
+
+    if unwritable:
+        raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: {unwritable[0]}; "
+                                  "set XDG_CACHE_HOME to a writable folder", "PR033")])
+    for path, ws in notes.items():
+        ph = by_path[path]
+        result.warnings += [Problem(ph.where, f"photo '{ph.src}' {w}", "PR031", "warning") for w in ws]
     if problems:
         raise ManuscriptError([
-            Problem(by_path[path].where, f"photo '{by_path[path].src}' {msg}", "PR030")
-            for path, msg in problems.items()
-        ])
+            Problem(by_path[path].where, f"photo '{by_path[path].src}' {err}", err.code)
+            for path, err in problems.items()
+        ] + result.warnings)
     return result
