@@ -10,16 +10,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..images import Asset, Target
+from ..images import Asset, Target, derive
 from ..manuscript import Book
 from ..render import STYLES, render
 from .base import Edition, Geometry, layout_of, source_date, write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
 SCREEN_PPI = 200
-#: A full-bleed photo is cropped to fill the page; its derivative leaves room for
-#: cropping a 3:2 photo to the page's shape at SCREEN_PPI.
-BLEED_CROP_ROOM = 1.5
+#: A derivative within this factor of the size its placement needs is used as it is.
+PPI_TOLERANCE = 1.1
 
 
 def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
@@ -49,35 +48,51 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
 """
 
 
-def book_html(book: Book, edition: str, target: str, g: Geometry, assets: dict[tuple[Path, str], Asset],
-              *, bleed_target: str | None = None) -> str:
-    """The book's HTML for a PDF edition, each photo sized to its placed box.
+def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], target: str) -> dict[int, tuple]:
+    """Where each photo goes: {photo number: (layout, (w, h) box in points, offset, opens chapter)}.
 
-    ``target`` names the derivative every photo uses; ``bleed_target``, when
-    given, the one a full-bleed photo uses instead (larger: it is cropped).
+    The layout is chosen from ``target``'s derivative (its aspect ratio), the box
+    from the geometry: the template draws each photo at exactly that size.
     """
-    photos, layouts, placed, offsets, openers = {}, {}, {}, {}, set()
+    out = {}
     for chapter in book.chapters:
         first = chapter.blocks[0] if chapter.blocks else None
         for p in chapter.photos:
             a = assets[(p.path, target)]
-            layouts[p.number] = lay = layout_of(p, a)
+            lay = layout_of(p, a)
             # A chapter that opens with a photo page shares that page with its title.
-            heading = p is first and lay in ("page", "full-bleed")
-            if heading:
-                openers.add(p.number)
+            opener = p is first and lay in ("page", "full-bleed")
+            offset = 0.0
             if lay == "full-bleed":
-                a = assets.get((p.path, bleed_target or target), a)
-                placed[p.number] = g.place_bleed()
+                box = g.place_bleed()
             elif lay == "inline":
-                placed[p.number] = g.place_inline(a)
+                box = g.place_inline(a)
             else:
                 captioned = bool(p.caption_html or p.credit)
-                placed[p.number] = w, h = g.place_page(a, captioned, heading)
-                offsets[p.number] = g.page_offset(h, captioned, heading)
-            photos[p.number] = a
-    return render("pdf/book.html", book, edition=edition, photos=photos, layouts=layouts,
-                  placed=placed, offsets=offsets, openers=openers, g=g, created=source_date().isoformat())
+                box = g.place_page(a, captioned, opener)
+                offset = g.page_offset(box[1], captioned, opener)
+            out[p.number] = (lay, box, offset, opener)
+    return out
+
+
+def drawn_size(g: Geometry, layout: str, box: tuple[float, float], asset: Asset) -> tuple[float, float]:
+    """The size (points) a photo is drawn at: its box, or larger when cropped to fill it."""
+    return g.drawn_bleed(asset) if layout == "full-bleed" else box
+
+
+def book_html(book: Book, edition: str, target: str, g: Geometry, assets: dict[tuple[Path, str], Asset]) -> str:
+    """The book's HTML for a PDF edition, each photo sized to its placed box.
+
+    ``assets`` maps (photo path, target) to derivatives; a photo uses the one
+    for ``target``, or the one keyed (path, f"{target}@{number}") when the
+    edition made one for that photo's placement.
+    """
+    places = placements(book, g, assets, target)
+    photos = {p.number: assets.get((p.path, f"{target}@{p.number}"), assets[(p.path, target)]) for p in book.photos}
+    return render("pdf/book.html", book, edition=edition, photos=photos,
+                  layouts={n: v[0] for n, v in places.items()}, placed={n: v[1] for n, v in places.items()},
+                  offsets={n: v[2] for n, v in places.items()},
+                  openers={n for n, v in places.items() if v[3]}, g=g, created=source_date().isoformat())
 
 
 class ScreenPDF(Edition):
@@ -91,18 +106,36 @@ class ScreenPDF(Edition):
         return Geometry(w, h, top=m, bottom=m * 1.15, inside=m, outside=m)
 
     def targets(self, book: Book) -> list[Target]:
+        # Sized for a photo that fills the text area's long side: the common case.
+        # build() asks for other sizes where a photo is placed smaller or larger.
         g = self.geometry(book)
-        # A page or inline photo is at most the text area's long side.
-        text_long = max(g.content_width, g.content_height) / 72
-        targets = [Target("screen", round(text_long * SCREEN_PPI), 85)]
-        if any(p.layout == "full-bleed" for p in book.photos):
-            page_long = max(g.width, g.height) / 72
-            targets.append(Target("screen-bleed", round(page_long * BLEED_CROP_ROOM * SCREEN_PPI), 85))
-        return targets
+        return [Target("screen", round(max(g.content_width, g.content_height) / 72 * SCREEN_PPI), 85)]
+
+    def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
+        """``assets`` plus, for each photo whose placement wants a noticeably different
+        size than the common derivative, one made for it (cached like any other):
+        every photo lands at about SCREEN_PPI where it is placed."""
+        base = self.targets(book)[0]
+        places = placements(book, g, assets, base.name)
+        wanted: dict[int, list] = {}
+        for p in book.photos:
+            a = assets[(p.path, base.name)]
+            lay, box, _, _ = places[p.number]
+            need = round(max(drawn_size(g, lay, box, a)) / 72 * SCREEN_PPI)
+            have = max(a.width, a.height)
+            # Smaller when placed smaller; larger when placed larger and the original allows it.
+            if have > need * PPI_TOLERANCE or (have * PPI_TOLERANCE < need and have == base.long_edge):
+                wanted.setdefault(need, []).append(p)
+        out = dict(assets)
+        for need, photos in sorted(wanted.items()):
+            made = derive(photos, [Target(f"screen-{need}", need, base.quality)])
+            for p in photos:
+                out[(p.path, f"{base.name}@{p.number}")] = made[(p.path, f"screen-{need}")]
+        return out
 
     def build(self, book: Book, assets) -> dict[str, bytes]:
         g = self.geometry(book)
-        html = book_html(book, "screen", "screen", g, assets, bleed_target="screen-bleed")
+        html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
                         extra_css=page_css(g), variant="pdf/ua-1")
         return {self.filename(book): with_metadata(book, pdf)}
