@@ -386,3 +386,54 @@ def test_hyphenation_follows_the_book_language(built):
     text = page_texts(built[1])[4]
     # Long words break at a hyphen at the end of a line somewhere in the narrow measure.
     assert re.search("\\w[-\u2010\u00ad]\r?\n\\w", text), text
+
+
+def test_a_photo_without_alt_text_is_a_manuscript_error(tmp_path, capsys):
+    folder = tmp_path / "book"
+    make_photo(folder / "photos" / "a.jpg", (600, 400))
+    (folder / "book.yaml").write_text(
+        "title: X\nlanguage: en\nchapters:\n  - content:\n      - photo: photos/a.jpg\n        caption: No alt.\n")
+    assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{folder / 'book.yaml'}:5:9: error: photo 'photos/a.jpg' needs 'alt': a short description "
+                   "of what it shows, for readers who cannot see it"]
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------
+# The sample book
+# --------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample-pdf")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        mp.setenv("SOURCE_DATE_EPOCH", "1780000000")
+        assert main(["pdf", "--book", str(ROOT / "book"), "--out", str(out), "-q"]) == 0
+    return out / "photos-banned-by-north-korea.pdf"
+
+
+def test_sample_screen_pdf_is_light_and_every_photo_near_screen_ppi(sample_pdf):
+    assert sample_pdf.stat().st_size < 6_000_000
+    with pikepdf.open(sample_pdf) as pdf:
+        drawn = all_placements(pdf)
+        assert len(drawn) == 27
+        for _, placed in drawn:
+            ppi = placed["pixels"][0] / (placed["size"][0] / 72)
+            assert 0.85 * SCREEN_PPI <= ppi <= 1.15 * SCREEN_PPI, ppi
+        figures = [e for e in struct_elements(pdf) if e.S == "/Figure"]
+        assert len(figures) == 27 and all(str(e.Alt).strip() for e in figures)
+        with pdf.open_outline() as outline:
+            assert [i.title for i in outline.root] == ["Contents", "Introduction", "The Photographs", "Afterword"]
+
+
+def test_sample_photographs_chapter_opens_on_its_first_photo(sample_pdf):
+    texts = page_texts(sample_pdf)
+    page = next(i for i, t in enumerate(texts) if i > 3 and t.lstrip().startswith("The Photographs"))
+    assert "leisurely afternoon" in texts[page]  # photo 1's caption, on the same page
+    with pikepdf.open(sample_pdf) as pdf:
+        assert placements(pdf, pdf.pages[page])
