@@ -192,6 +192,28 @@ def test_every_photo_is_a_figure_with_its_alt_text_in_reading_order(pdf):
     assert len(captions) == 5
 
 
+def test_all_content_is_tagged_or_an_artifact(pdf, built):
+    """PDF/UA: every marked-content sequence is reached from the structure tree,
+    or is an artifact (running heads and page numbers)."""
+    reached = set()
+    for e in struct_elements(pdf):
+        for kid in e.get("/K", []):
+            if not isinstance(kid, (pikepdf.Dictionary, pikepdf.Array)):
+                reached.add((e.Pg.objgen, int(kid)))
+    artifacts = 0
+    for page in pdf.pages:
+        for operands, op in pikepdf.parse_content_stream(page):
+            if str(op) == "BDC":
+                tag, props = operands
+                if tag == "/Artifact":
+                    artifacts += 1
+                else:
+                    assert (page.obj.objgen, int(props.MCID)) in reached, (tag, props)
+    texts = page_texts(built[1])
+    numbered = sum(1 for i, t in enumerate(texts) if re.search(rf"\b{i + 1}\s*$", t))
+    assert artifacts >= numbered > 0
+
+
 def test_headings_are_tagged_in_order(pdf):
     heads = [(str(e.S), e) for e in struct_elements(pdf) if str(e.S) in ("/H1", "/H2")]
     assert [s for s, _ in heads] == ["/H1"] + ["/H2"] * 5  # title; contents + four chapters

@@ -138,11 +138,12 @@ class ScreenPDF(Edition):
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
                         extra_css=page_css(g), variant="pdf/ua-1")
-        return {self.filename(book): with_metadata(book, pdf)}
+        return {self.filename(book): finish(book, pdf)}
 
 
-def with_metadata(book: Book, pdf: bytes) -> bytes:
-    """``pdf`` with the book's full XMP metadata and document info.
+def finish(book: Book, pdf: bytes) -> bytes:
+    """``pdf`` with its page furniture marked as artifacts and the book's full
+    XMP metadata and document info.
 
     WeasyPrint writes the title, creators, description, keywords and dates it
     finds in the HTML; this adds what a catalogue wants besides (subjects as a
@@ -154,6 +155,7 @@ def with_metadata(book: Book, pdf: bytes) -> bytes:
 
     when = source_date()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
+        mark_artifacts(doc)
         with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             xmp["dc:title"] = full_title(book)
             xmp["dc:creator"] = [c.name for c in book.creators]
@@ -193,3 +195,54 @@ def with_metadata(book: Book, pdf: bytes) -> bytes:
 
 def full_title(book: Book) -> str:
     return f"{book.title}: {book.subtitle}" if book.subtitle else book.title
+
+
+def mark_artifacts(doc) -> None:
+    """Mark running heads and page numbers as pagination artifacts (PDF/UA-1 7.1).
+
+    WeasyPrint 70 tags the text of page margin boxes with marked-content ids that
+    no structure element reaches: neither real content nor artifact, which
+    PDF/UA forbids. Each such sequence becomes ``/Artifact <</Type /Pagination>>``
+    and its slot in the parent tree is emptied.
+    """
+    import pikepdf
+
+    root = doc.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    reached: dict[tuple[int, int], set[int]] = {}
+
+    def walk(elem, page):
+        page = elem.get("/Pg", page)
+        for kid in elem.get("/K", []):
+            if isinstance(kid, pikepdf.Dictionary):
+                if "/S" in kid:
+                    walk(kid, page)
+                elif kid.get("/Type") == "/MCR":
+                    reached.setdefault(kid.get("/Pg", page).objgen, set()).add(int(kid.MCID))
+            elif page is not None and not isinstance(kid, pikepdf.Array):
+                reached.setdefault(page.objgen, set()).add(int(kid))
+
+    for kid in root.K:
+        walk(kid, None)
+    nums = root.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for page in doc.pages:
+        if "/StructParents" not in page.obj:
+            continue
+        ok = reached.get(page.obj.objgen, set())
+        slots = parents.get(int(page.obj.StructParents))
+        out, changed = [], False
+        for ins in pikepdf.parse_content_stream(page):
+            operands, op = ins.operands, ins.operator if hasattr(ins, "operator") else None
+            if (str(op) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1] and int(operands[1].MCID) not in ok):
+                mcid = int(operands[1].MCID)
+                ins = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)], pikepdf.Operator("BDC"))
+                if slots is not None and mcid < len(slots):
+                    slots[mcid] = None
+                changed = True
+            out.append(ins)
+        if changed:
+            page.obj.Contents = doc.make_stream(pikepdf.unparse_content_stream(out))
