@@ -41,10 +41,11 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
 @page bleed {{ margin: 0; {none} }}
 .colophon {{ height: {pt(g.content_height)}; }}
 .leaf-full-bleed {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
-.leaf-full-bleed .frame {{ margin: {pt(-bleed)} 0 0 {pt(-bleed)}; }}
-.leaf-full-bleed .band {{ padding-left: {pt(g.inside)}; padding-right: {pt(g.outside)}; }}
-.leaf-full-bleed .band-bottom {{ padding-bottom: {pt(max(g.bottom * 0.6, 24))}; }}
-.leaf-full-bleed .band-top {{ padding-top: {pt(max(g.top * 0.6, 24))}; }}
+.leaf-full-bleed .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
+.leaf-full-bleed .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
+  padding-left: {pt(g.inside + bleed)}; padding-right: {pt(g.outside + bleed)}; }}
+.leaf-full-bleed .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24) + bleed)}; }}
+.leaf-full-bleed .band-top {{ top: {pt(-bleed)}; padding-top: {pt(max(g.top * 0.6, 24) + bleed)}; }}
 """
 
 
