@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..images import Asset, Target, derive
 from ..manuscript import Book
-from ..render import STYLES, render
+from ..render import STYLES, labels, render
 from .base import Edition, Geometry, layout_of, source_date, write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
@@ -157,6 +157,12 @@ def finish(book: Book, pdf: bytes) -> bytes:
     when = source_date()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         mark_artifacts(doc)
+        # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
+        titles = {c.id: c.title or f"{labels(book.language)['chapter']} {c.number}" for c in book.chapters}
+        for page in doc.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link" and str(annot.get("/Dest", "")) in titles:
+                    annot.Contents = pikepdf.String(titles[str(annot.Dest)])
         with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             xmp["dc:title"] = full_title(book)
             xmp["dc:creator"] = [c.name for c in book.creators]
