@@ -18,7 +18,7 @@ from PIL import Image
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions.base import Geometry, layout_of
-from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF
+from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height
 from pressroom.images import Asset
 from pressroom.manuscript import load
 
@@ -53,6 +53,9 @@ chapters:
         alt: A full-bleed photo of the sea meeting the sky.
         caption: A full-bleed photo, its caption on a band.
         layout: full-bleed
+      - photo: photos/long.jpg
+        alt: A photo with a very long caption.
+        caption: "LONGCAPTION"
   - title: Edge to Edge
     content:
       - photo: photos/bleed2.jpg
@@ -66,11 +69,14 @@ chapters:
           An untitled chapter at the end, with a [mail link](mailto:ada@example.org).
 """
 
+LONG_CAPTION = "Begin the long caption. " + "A caption that runs on, as some photo essays' do, " * 16 + "end."
+
 ALTS = {
     "inline.jpg": "A small inline photo of a harbour wall.",
     "land.jpg": "A landscape photo of fields under a wide sky.",
     "port.jpg": "A portrait photo of a narrow street.",
     "bleed.jpg": "A full-bleed photo of the sea meeting the sky.",
+    "long.jpg": "A photo with a very long caption.",
     "bleed2.jpg": "A full-bleed photo that opens its chapter.",
 }
 
@@ -80,7 +86,7 @@ def built(tmp_path_factory):
     """The layouts book and its screen PDF: (book folder, pdf path)."""
     folder = tmp_path_factory.mktemp("layouts") / "book"
     sizes = {"inline.jpg": (1600, 1000), "land.jpg": (3000, 2000), "port.jpg": (2000, 3000),
-             "bleed.jpg": (3000, 2000), "bleed2.jpg": (2400, 2400)}
+             "bleed.jpg": (3000, 2000), "bleed2.jpg": (2400, 2400), "long.jpg": (2000, 3000)}
     for i, (name, size) in enumerate(sizes.items()):
         make_photo(folder / "photos" / name, size, seed=10 + i)
     (folder / "book.yaml").write_text(
@@ -88,7 +94,7 @@ def built(tmp_path_factory):
         "contributors:\n  - name: Ada Example\n    role: photographer\n  - name: Bo Editor\n    role: editor\n"
         "rights: © 2026 Ada Example\npublisher: Test Press\ndate: 2026-05\n"
         "description: A book that tries every layout.\nsubjects: [Photography, Testing]\n"
-        "print:\n  trim: 6x9in\n" + CHAPTERS, encoding="utf-8")
+        "print:\n  trim: 6x9in\n" + CHAPTERS.replace("LONGCAPTION", LONG_CAPTION), encoding="utf-8")
     out = tmp_path_factory.mktemp("layouts-out")
     with pytest.MonkeyPatch.context() as mp:  # as conftest's per-test fixture does
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
@@ -189,7 +195,7 @@ def test_every_photo_is_a_figure_with_its_alt_text_in_reading_order(pdf):
     figures = [str(e.Alt) for e in elements if e.S == "/Figure"]
     assert figures == list(ALTS.values())  # manuscript order, each once
     captions = [e for e in elements if e.S == "/Caption"]
-    assert len(captions) == 5
+    assert len(captions) == len(ALTS)
 
 
 def test_all_content_is_tagged_or_an_artifact(pdf, built):
@@ -285,6 +291,14 @@ def test_a_chapter_opening_on_a_photo_shares_its_page(pdf, built):
         assert page in photo_pages, f"the title '{title}' sits alone on page {page + 1}"
 
 
+def test_a_long_caption_stays_on_its_photo_page(pdf, built):
+    texts = page_texts(built[1])
+    page = next(i for i, t in enumerate(texts) if "Begin the long caption." in t)
+    assert "end." in texts[page].replace("\r\n", " ").split("photo essays")[-1]
+    assert page in leaf_pages(pdf, built)
+    assert "photo essays" not in texts[page + 1]
+
+
 def test_colophon_sits_at_the_foot_of_its_page(built):
     doc = pdfium.PdfDocument(str(built[1]))
     tp = doc[2].get_textpage()
@@ -317,7 +331,8 @@ def test_each_photo_is_placed_as_geometry_says_at_about_screen_ppi(pdf, built):
         elif lay == "inline":
             expect = g.place_inline(asset)
         else:
-            expect = g.place_page(asset, True, heading=False)
+            opens = any(c.blocks[0] is photo for c in book.chapters)
+            expect = g.place_page(asset, True, opens, caption_height(photo, g.content_width * 0.6))
         assert w == pytest.approx(expect[0], abs=0.5) and h == pytest.approx(expect[1], abs=0.5), photo.src
         ppi = max(pw / (w / 72), ph / (h / 72))
         # Downsampled to about SCREEN_PPI: never a full-resolution original.

@@ -89,10 +89,13 @@ class Geometry:
     def aspect(self) -> float:
         return self.width / self.height
 
-    def place_page(self, asset: Asset, has_caption: bool, heading: bool = False) -> tuple[float, float]:
+    def place_page(self, asset: Asset, has_caption: bool, heading: bool = False,
+                   caption_room: float | None = None) -> tuple[float, float]:
         """Size of a `page` photo: as large as fits in the margins above its caption
-        (and below the chapter title when it opens a chapter)."""
-        room_h = self.content_height - (self.caption_room if has_caption else 0) - (self.heading_room if heading else 0)
+        (``caption_room`` high, by default :attr:`caption_room`) and below the
+        chapter title when it opens a chapter."""
+        room_h = (self.content_height - self._caption(has_caption, caption_room)
+                  - (self.heading_room if heading else 0))
         w = self.content_width
         h = w / asset.aspect
         if h > room_h:
@@ -100,11 +103,17 @@ class Geometry:
             w = h * asset.aspect
         return w, h
 
-    def page_offset(self, photo_height: float, has_caption: bool, heading: bool = False) -> float:
+    def page_offset(self, photo_height: float, has_caption: bool, heading: bool = False,
+                    caption_room: float | None = None) -> float:
         """Space above a `page` photo block so that it sits a little above the middle of
         the text area (the optical centre): 40 % of the free height above, 60 % below."""
-        used = photo_height + (self.caption_room if has_caption else 0) + (self.heading_room if heading else 0)
+        used = photo_height + self._caption(has_caption, caption_room) + (self.heading_room if heading else 0)
         return max(0.0, (self.content_height - used) * 0.4)
+
+    def _caption(self, has_caption: bool, room: float | None) -> float:
+        if not has_caption:
+            return 0.0
+        return self.caption_room if room is None else max(room, self.caption_room)
 
     def place_inline(self, asset: Asset) -> tuple[float, float]:
         """Size of an `inline` photo: the text width, at most 60 % of the text height."""

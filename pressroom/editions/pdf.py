@@ -8,6 +8,7 @@ and photos at about :data:`SCREEN_PPI` where they are placed.
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 from ..images import Asset, Target, derive
@@ -70,10 +71,28 @@ def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], t
                 box = g.place_inline(a)
             else:
                 captioned = bool(p.caption_html or p.credit)
-                box = g.place_page(a, captioned, opener)
-                offset = g.page_offset(box[1], captioned, opener)
+                room = caption_height(p, g.content_width * 0.6)  # the narrowest a caption is set
+                box = g.place_page(a, captioned, opener, room)
+                offset = g.page_offset(box[1], captioned, opener, room)
             out[p.number] = (lay, box, offset, opener)
     return out
+
+
+#: Caption type (book.css figcaption: 0.85em of 10.5pt, line-height 1.35) and a
+#: generous average advance of an italic character, for estimating caption height.
+CAPTION_SIZE = 10.5 * 0.85
+CAPTION_CHAR = CAPTION_SIZE * 0.5
+
+
+def caption_height(photo, width: float) -> float:
+    """A safe estimate of the height (points) a photo's caption and credit take when
+    set ``width`` wide, so that a long caption shrinks its photo instead of
+    pushing the caption onto a page of its own."""
+    chars = len(photo.caption_text) + (len(photo.credit) + 8 if photo.credit else 0)
+    if not chars:
+        return 0.0
+    lines = math.ceil(chars * CAPTION_CHAR / width) + 1
+    return lines * CAPTION_SIZE * 1.35 + CAPTION_SIZE * 0.75 + 6
 
 
 def drawn_size(g: Geometry, layout: str, box: tuple[float, float], asset: Asset) -> tuple[float, float]:
