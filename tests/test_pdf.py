@@ -475,3 +475,21 @@ def test_sample_photographs_chapter_opens_on_its_first_photo(sample_pdf):
     assert "leisurely afternoon" in texts[page]  # photo 1's caption, on the same page
     with pikepdf.open(sample_pdf) as pdf:
         assert placements(pdf, pdf.pages[page])
+
+
+def test_preflight_warns_about_a_photo_too_small_for_its_page(tmp_path):
+    from pressroom.images import derive
+
+    folder = tmp_path / "book"
+    make_photo(folder / "photos" / "small.jpg", (480, 320))
+    make_photo(folder / "photos" / "big.jpg", (3000, 2000), seed=2)
+    (folder / "book.yaml").write_text(
+        "title: X\nlanguage: en\nchapters:\n  - content:\n"
+        "      - photo: photos/small.jpg\n        alt: Small.\n"
+        "      - photo: photos/big.jpg\n        alt: Big.\n")
+    book = load(folder / "book.yaml")
+    edition = ScreenPDF()
+    assets = derive(list(book.photos), edition.targets(book), jobs=1)
+    found = edition.preflight(book, assets)
+    assert [(str(p.where), p.code, p.severity) for p in found] == [(f"{folder / 'book.yaml'}:5:9", "PR410", "warning")]
+    assert "photo 'photos/small.jpg' has 480x320 pixels" in found[0].message

@@ -11,6 +11,7 @@ import io
 import math
 from pathlib import Path
 
+from ..errors import Problem
 from ..images import Asset, Target, derive
 from ..manuscript import Book
 from ..render import STYLES, labels, render
@@ -18,6 +19,8 @@ from .base import Edition, Geometry, layout_of, source_date, write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
 SCREEN_PPI = 200
+#: Below this a photo looks soft on a screen (preflight warns).
+MIN_PPI = 150
 #: A derivative within this factor of the size its placement needs is used as it is.
 PPI_TOLERANCE = 1.1
 
@@ -152,6 +155,22 @@ class ScreenPDF(Edition):
             for p in photos:
                 out[(p.path, f"{base.name}@{p.number}")] = made[(p.path, f"screen-{need}")]
         return out
+
+    def preflight(self, book: Book, assets) -> list[Problem]:
+        """A warning (PR410) for each photo with too few pixels for where it is placed:
+        below MIN_PPI it looks soft on a screen."""
+        g = self.geometry(book)
+        places = placements(book, g, assets, "screen")
+        found = []
+        for p in book.photos:
+            a = assets[(p.path, "screen")]
+            lay, box, _, _ = places[p.number]
+            ppi = max(a.width, a.height) / (max(drawn_size(g, lay, box, a)) / 72)
+            if ppi < MIN_PPI:
+                found.append(Problem(p.where, f"photo '{p.src}' has {a.width}x{a.height} pixels: placed {lay} it "
+                                     f"shows at {ppi:.0f} ppi and looks soft (use {MIN_PPI} ppi or more)",
+                                     "PR410", "warning"))
+        return found
 
     def build(self, book: Book, assets) -> dict[str, bytes]:
         g = self.geometry(book)
