@@ -144,7 +144,8 @@ class ScreenPDF(Edition):
         for p in book.photos:
             a = assets[(p.path, base.name)]
             lay, box, _, _ = places[p.number]
-            need = round(max(drawn_size(g, lay, box, a)) / 72 * SCREEN_PPI)
+            # Rounded up to 50 px: photos placed alike share one derivative size.
+            need = math.ceil(max(drawn_size(g, lay, box, a)) / 72 * SCREEN_PPI / 50) * 50
             have = max(a.width, a.height)
             # Smaller when placed smaller; larger when placed larger and the original allows it.
             if have > need * PPI_TOLERANCE or (have * PPI_TOLERANCE < need and have == base.long_edge):
