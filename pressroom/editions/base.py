@@ -60,6 +60,13 @@ def source_date() -> _dt.datetime:
 
 @dataclass(frozen=True)
 class Geometry:
+    """A page and where photos go on it, in points (1/72 in).
+
+    The template draws each photo at the size these methods give, so the size a
+    photo is placed at (and so its resolution on the page) is known before
+    WeasyPrint runs.
+    """
+
     width: float  # trim
     height: float
     top: float
@@ -68,6 +75,7 @@ class Geometry:
     outside: float
     bleed: float = 0.0
     caption_room: float = 72 * 1.1  # kept free under a page photo for its caption
+    heading_room: float = 72 * 0.95  # kept free above a photo that shares its page with the chapter title
 
     @property
     def content_width(self) -> float:
@@ -77,9 +85,17 @@ class Geometry:
     def content_height(self) -> float:
         return self.height - self.top - self.bottom
 
-    def place_page(self, asset: Asset, has_caption: bool) -> tuple[float, float]:
-        """Size of a `page` photo: as large as fits in the margins above its caption."""
-        room_h = self.content_height - (self.caption_room if has_caption else 0)
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+    def place_page(self, asset: Asset, has_caption: bool, heading: bool = False,
+                   caption_room: float | None = None) -> tuple[float, float]:
+        """Size of a `page` photo: as large as fits in the margins above its caption
+        (``caption_room`` high, by default :attr:`caption_room`) and below the
+        chapter title when it opens a chapter."""
+        room_h = (self.content_height - self._caption(has_caption, caption_room)
+                  - (self.heading_room if heading else 0))
         w = self.content_width
         h = w / asset.aspect
         if h > room_h:
@@ -87,7 +103,20 @@ class Geometry:
             w = h * asset.aspect
         return w, h
 
+    def page_offset(self, photo_height: float, has_caption: bool, heading: bool = False,
+                    caption_room: float | None = None) -> float:
+        """Space above a `page` photo block so that it sits a little above the middle of
+        the text area (the optical centre): 40 % of the free height above, 60 % below."""
+        used = photo_height + self._caption(has_caption, caption_room) + (self.heading_room if heading else 0)
+        return max(0.0, (self.content_height - used) * 0.4)
+
+    def _caption(self, has_caption: bool, room: float | None) -> float:
+        if not has_caption:
+            return 0.0
+        return self.caption_room if room is None else max(room, self.caption_room)
+
     def place_inline(self, asset: Asset) -> tuple[float, float]:
+        """Size of an `inline` photo: the text width, at most 60 % of the text height."""
         w = self.content_width
         h = w / asset.aspect
         limit = self.content_height * 0.6
@@ -97,11 +126,27 @@ class Geometry:
         return w, h
 
     def place_bleed(self) -> tuple[float, float]:
+        """The box of a `full-bleed` photo: the page and its bleed on every side."""
         return self.width + 2 * self.bleed, self.height + 2 * self.bleed
+
+    def drawn_bleed(self, asset: Asset) -> tuple[float, float]:
+        """The size a `full-bleed` photo is drawn at: scaled to cover its box, the
+        overflow cropped (CSS object-fit: cover)."""
+        bw, bh = self.place_bleed()
+        scale = max(bw / asset.width, bh / asset.height)
+        return asset.width * scale, asset.height * scale
 
 
 def layout_of(photo: Photo, asset: Asset) -> str:
-    """The layout a photo gets: the manuscript's, or by default one by aspect ratio."""
+    """The layout a photo gets: the manuscript's, or by default one by aspect ratio.
+
+    ``auto`` gives every photo a page of its own within the margins, whatever its
+    shape: a landscape photo fills the text width, a portrait one the text height
+    (its caption beneath), a panorama the width with its caption close under it.
+    Nothing is cropped and no caption covers the picture; ``full-bleed`` (which
+    crops to fill the page) and ``inline`` (in the text, for small or secondary
+    photos) are the writer's choice, never a guess.
+    """
     if photo.layout != "auto":
         return photo.layout
     return "page"

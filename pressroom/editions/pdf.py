@@ -1,50 +1,121 @@
-"""The screen PDF: the book as people read it on screens, photos sized for them."""
+"""The screen PDF: the book as people read it on screens, photos sized for them.
+
+Tagged PDF/UA-1 (every photo a Figure with its alt text, headings, language,
+the title in the window), an outline of the chapters, a linked contents page,
+and photos at about :data:`SCREEN_PPI` where they are placed.
+"""
 
 from __future__ import annotations
 
+import io
+import math
 from pathlib import Path
 
-from ..images import Asset, Target
+from ..errors import Problem
+from ..images import Asset, Target, derive
 from ..manuscript import Book
-from ..render import STYLES, render
+from ..render import STYLES, labels, render
 from .base import Edition, Geometry, layout_of, source_date, write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
 SCREEN_PPI = 200
+#: Below this a photo looks soft on a screen (preflight warns).
+MIN_PPI = 150
+#: A derivative within this factor of the size its placement needs is used as it is.
+PPI_TOLERANCE = 1.1
 
 
 def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
-    """The @page rules for a geometry: size, margins mirrored left/right, running heads."""
+    """The rules that depend on the page geometry: @page size, margins mirrored
+    left/right, running heads and page numbers on text pages only, and the boxes
+    sized from the geometry (the colophon's page, the full-bleed photo page)."""
     pt = lambda v: f"{v:.3f}pt"  # noqa: E731
+    none = "@top-center { content: none; } @bottom-center { content: none; }"
     return f"""
 @page {{ size: {pt(g.width)} {pt(g.height)}; margin: {pt(g.top)} {pt(g.outside)} {pt(g.bottom)} {pt(g.inside)};
   bleed: {pt(bleed)}; marks: {'crop' if marks else 'none'};
-  @top-center {{ content: string(chapter); font-family: "Noto Serif", serif; font-size: 8pt; font-style: italic; color: #555; }}
+  @top-center {{ content: string(chapter, first-except); font-family: "Noto Serif", serif; font-size: 8pt;
+    font-style: italic; color: #555; }}
   @bottom-center {{ content: counter(page); font-family: "Noto Serif", serif; font-size: 8.5pt; color: #333; }} }}
 @page :left {{ margin-left: {pt(g.outside)}; margin-right: {pt(g.inside)}; }}
 @page :right {{ margin-left: {pt(g.inside)}; margin-right: {pt(g.outside)}; }}
-@page :blank {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
-@page front {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
-@page photo {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
-@page bleed {{ margin: 0; @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
+@page :blank {{ {none} }}
+@page front {{ {none} }}
+@page photo {{ {none} }}
+@page bleed {{ margin: 0; {none} }}
+.colophon {{ height: {pt(g.content_height)}; }}
+.leaf-full-bleed {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
+.leaf-full-bleed .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
+.leaf-full-bleed .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
+  padding-left: {pt(g.inside + bleed)}; padding-right: {pt(g.outside + bleed)}; }}
+.leaf-full-bleed .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24) + bleed)}; }}
+.leaf-full-bleed .band-top {{ top: {pt(-bleed)}; padding-top: {pt(max(g.top * 0.6, 24) + bleed)}; }}
 """
 
 
+def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], target: str) -> dict[int, tuple]:
+    """Where each photo goes: {photo number: (layout, (w, h) box in points, offset, opens chapter)}.
+
+    The layout is chosen from ``target``'s derivative (its aspect ratio), the box
+    from the geometry: the template draws each photo at exactly that size.
+    """
+    out = {}
+    for chapter in book.chapters:
+        first = chapter.blocks[0] if chapter.blocks else None
+        for p in chapter.photos:
+            a = assets[(p.path, target)]
+            lay = layout_of(p, a)
+            # A chapter that opens with a photo page shares that page with its title.
+            opener = p is first and lay in ("page", "full-bleed")
+            offset = 0.0
+            if lay == "full-bleed":
+                box = g.place_bleed()
+            elif lay == "inline":
+                box = g.place_inline(a)
+            else:
+                captioned = bool(p.caption_html or p.credit)
+                room = caption_height(p, g.content_width * 0.6)  # the narrowest a caption is set
+                box = g.place_page(a, captioned, opener, room)
+                offset = g.page_offset(box[1], captioned, opener, room)
+            out[p.number] = (lay, box, offset, opener)
+    return out
+
+
+#: Caption type (book.css figcaption: 0.85em of 10.5pt, line-height 1.35) and a
+#: generous average advance of an italic character, for estimating caption height.
+CAPTION_SIZE = 10.5 * 0.85
+CAPTION_CHAR = CAPTION_SIZE * 0.5
+
+
+def caption_height(photo, width: float) -> float:
+    """A safe estimate of the height (points) a photo's caption and credit take when
+    set ``width`` wide, so that a long caption shrinks its photo instead of
+    pushing the caption onto a page of its own."""
+    chars = len(photo.caption_text) + (len(photo.credit) + 8 if photo.credit else 0)
+    if not chars:
+        return 0.0
+    lines = math.ceil(chars * CAPTION_CHAR / width) + 1
+    return lines * CAPTION_SIZE * 1.35 + CAPTION_SIZE * 0.75 + 6
+
+
+def drawn_size(g: Geometry, layout: str, box: tuple[float, float], asset: Asset) -> tuple[float, float]:
+    """The size (points) a photo is drawn at: its box, or larger when cropped to fill it."""
+    return g.drawn_bleed(asset) if layout == "full-bleed" else box
+
+
 def book_html(book: Book, edition: str, target: str, g: Geometry, assets: dict[tuple[Path, str], Asset]) -> str:
-    """The book's HTML for a PDF edition, each photo sized to its placed box."""
-    photos, layouts, placed = {}, {}, {}
-    for p in book.photos:
-        a = assets[(p.path, target)]
-        photos[p.number] = a
-        layouts[p.number] = lay = layout_of(p, a)
-        if lay == "full-bleed":
-            placed[p.number] = g.place_bleed()
-        elif lay == "inline":
-            placed[p.number] = g.place_inline(a)
-        else:
-            placed[p.number] = g.place_page(a, bool(p.caption_html or p.credit))
-    return render("pdf/book.html", book, edition=edition, photos=photos, layouts=layouts,
-                  placed=placed, created=source_date().isoformat())
+    """The book's HTML for a PDF edition, each photo sized to its placed box.
+
+    ``assets`` maps (photo path, target) to derivatives; a photo uses the one
+    for ``target``, or the one keyed (path, f"{target}@{number}") when the
+    edition made one for that photo's placement.
+    """
+    places = placements(book, g, assets, target)
+    photos = {p.number: assets.get((p.path, f"{target}@{p.number}"), assets[(p.path, target)]) for p in book.photos}
+    return render("pdf/book.html", book, edition=edition, photos=photos,
+                  layouts={n: v[0] for n, v in places.items()}, placed={n: v[1] for n, v in places.items()},
+                  offsets={n: v[2] for n, v in places.items()},
+                  openers={n for n, v in places.items() if v[3]}, g=g, created=source_date().isoformat())
 
 
 class ScreenPDF(Edition):
@@ -58,11 +129,166 @@ class ScreenPDF(Edition):
         return Geometry(w, h, top=m, bottom=m * 1.15, inside=m, outside=m)
 
     def targets(self, book: Book) -> list[Target]:
-        long_inches = max(book.print.width, book.print.height) / 72
-        return [Target("screen", round(long_inches * SCREEN_PPI), 85)]
+        # Sized for a photo that fills the text area's long side: the common case.
+        # build() asks for other sizes where a photo is placed smaller or larger.
+        g = self.geometry(book)
+        return [Target("screen", round(max(g.content_width, g.content_height) / 72 * SCREEN_PPI), 85)]
+
+    def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
+        """``assets`` plus, for each photo whose placement wants a noticeably different
+        size than the common derivative, one made for it (cached like any other):
+        every photo lands at about SCREEN_PPI where it is placed."""
+        base = self.targets(book)[0]
+        places = placements(book, g, assets, base.name)
+        wanted: dict[int, list] = {}
+        for p in book.photos:
+            a = assets[(p.path, base.name)]
+            lay, box, _, _ = places[p.number]
+            # Rounded up to 50 px: photos placed alike share one derivative size.
+            need = math.ceil(max(drawn_size(g, lay, box, a)) / 72 * SCREEN_PPI / 50) * 50
+            have = max(a.width, a.height)
+            # Smaller when placed smaller; larger when placed larger and the original allows it.
+            if have > need * PPI_TOLERANCE or (have * PPI_TOLERANCE < need and have == base.long_edge):
+                wanted.setdefault(need, []).append(p)
+        out = dict(assets)
+        for need, photos in sorted(wanted.items()):
+            made = derive(photos, [Target(f"screen-{need}", need, base.quality)])
+            for p in photos:
+                out[(p.path, f"{base.name}@{p.number}")] = made[(p.path, f"screen-{need}")]
+        return out
+
+    def preflight(self, book: Book, assets) -> list[Problem]:
+        """A warning (PR410) for each photo with too few pixels for where it is placed:
+        below MIN_PPI it looks soft on a screen."""
+        g = self.geometry(book)
+        places = placements(book, g, assets, "screen")
+        found = []
+        for p in book.photos:
+            a = assets[(p.path, "screen")]
+            lay, box, _, _ = places[p.number]
+            ppi = max(a.width, a.height) / (max(drawn_size(g, lay, box, a)) / 72)
+            if ppi < MIN_PPI:
+                found.append(Problem(p.where, f"photo '{p.src}' has {a.width}x{a.height} pixels: placed {lay} it "
+                                     f"shows at {ppi:.0f} ppi and looks soft (use {MIN_PPI} ppi or more)",
+                                     "PR410", "warning"))
+        return found
 
     def build(self, book: Book, assets) -> dict[str, bytes]:
         g = self.geometry(book)
-        html = book_html(book, "screen", "screen", g, assets)
-        return {self.filename(book): write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css"],
-                                               extra_css=page_css(g))}
+        html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
+        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
+                        extra_css=page_css(g), variant="pdf/ua-1")
+        return {self.filename(book): finish(book, pdf)}
+
+
+def finish(book: Book, pdf: bytes) -> bytes:
+    """``pdf`` with its page furniture marked as artifacts and the book's full
+    XMP metadata and document info.
+
+    WeasyPrint writes the title, creators, description, keywords and dates it
+    finds in the HTML; this adds what a catalogue wants besides (subjects as a
+    list, language, rights, publisher, identifier, publication date, subtitle)
+    and keeps the file reproducible (dates from SOURCE_DATE_EPOCH, a /ID derived
+    from the content).
+    """
+    import pikepdf
+
+    when = source_date()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        mark_artifacts(doc)
+        # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
+        titles = {c.id: c.title or f"{labels(book.language)['chapter']} {c.number}" for c in book.chapters}
+        for page in doc.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link" and str(annot.get("/Dest", "")) in titles:
+                    annot.Contents = pikepdf.String(titles[str(annot.Dest)])
+        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            xmp["dc:title"] = full_title(book)
+            xmp["dc:creator"] = [c.name for c in book.creators]
+            contributors = [c.name for c in book.contributors if c not in book.creators]
+            if contributors:
+                xmp["dc:contributor"] = contributors
+            if book.description:
+                xmp["dc:description"] = book.description
+            if book.subjects:
+                xmp["dc:subject"] = set(book.subjects)
+                xmp["pdf:Keywords"] = ", ".join(book.subjects)
+            xmp["dc:language"] = {book.language}
+            if book.rights:
+                xmp["dc:rights"] = book.rights
+            if book.publisher:
+                xmp["dc:publisher"] = {book.publisher}
+            if book.date:
+                xmp["dc:date"] = [book.date]
+            xmp["dc:identifier"] = book.identifier
+            xmp["dc:format"] = "application/pdf"
+            xmp["xmp:MetadataDate"] = when.isoformat()
+            xmp["xmp:CreateDate"] = when.isoformat()
+            xmp["xmp:ModifyDate"] = when.isoformat()
+        info = doc.docinfo
+        info["/Title"] = pikepdf.String(full_title(book))
+        if book.subtitle:
+            info["/Subtitle"] = pikepdf.String(book.subtitle)
+        if book.rights:
+            info["/Rights"] = pikepdf.String(book.rights)
+        if book.publisher:
+            info["/Publisher"] = pikepdf.String(book.publisher)
+        info["/Identifier"] = pikepdf.String(book.identifier)
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+
+def full_title(book: Book) -> str:
+    return f"{book.title}: {book.subtitle}" if book.subtitle else book.title
+
+
+def mark_artifacts(doc) -> None:
+    """Mark running heads and page numbers as pagination artifacts (PDF/UA-1 7.1).
+
+    WeasyPrint 70 tags the text of page margin boxes with marked-content ids that
+    no structure element reaches: neither real content nor artifact, which
+    PDF/UA forbids. Each such sequence becomes ``/Artifact <</Type /Pagination>>``
+    and its slot in the parent tree is emptied.
+    """
+    import pikepdf
+
+    root = doc.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    reached: dict[tuple[int, int], set[int]] = {}
+
+    def walk(elem, page):
+        page = elem.get("/Pg", page)
+        for kid in elem.get("/K", []):
+            if isinstance(kid, pikepdf.Dictionary):
+                if "/S" in kid:
+                    walk(kid, page)
+                elif kid.get("/Type") == "/MCR":
+                    reached.setdefault(kid.get("/Pg", page).objgen, set()).add(int(kid.MCID))
+            elif page is not None and not isinstance(kid, pikepdf.Array):
+                reached.setdefault(page.objgen, set()).add(int(kid))
+
+    for kid in root.K:
+        walk(kid, None)
+    nums = root.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for page in doc.pages:
+        if "/StructParents" not in page.obj:
+            continue
+        ok = reached.get(page.obj.objgen, set())
+        slots = parents.get(int(page.obj.StructParents))
+        out, changed = [], False
+        for ins in pikepdf.parse_content_stream(page):
+            operands, op = ins.operands, ins.operator if hasattr(ins, "operator") else None
+            if (str(op) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1] and int(operands[1].MCID) not in ok):
+                mcid = int(operands[1].MCID)
+                ins = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)], pikepdf.Operator("BDC"))
+                if slots is not None and mcid < len(slots):
+                    slots[mcid] = None
+                changed = True
+            out.append(ins)
+        if changed:
+            page.obj.Contents = doc.make_stream(pikepdf.unparse_content_stream(out))
