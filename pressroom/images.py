@@ -241,10 +241,12 @@ def _job(args: tuple[str, str, Target]) -> tuple[str, object]:
     return key, Asset(img, w, h, passthrough=passthrough)
 
 
-def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None) -> dict[tuple[Path, str], Asset]:
+def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None,
+           progress=None) -> dict[tuple[Path, str], Asset]:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
 
     Raises ManuscriptError naming each photo that cannot be used, with its line.
+    ``progress(n, what)``, when given, is called as derivatives are ready (cached ones too).
     """
     by_path: dict[Path, Photo] = {}
     for p in photos:
@@ -258,6 +260,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None) 
             hit = _cached(key)
             if hit is not None:
                 result[(path, t.name)] = hit
+                if progress:
+                    progress(1, f"{by_path[path].src} ({t.name}, cached)")
             else:
                 wanted[key] = (path, t)
     problems: dict[Path, str] = {}
@@ -266,9 +270,9 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None) 
         workers = min(jobs or os.cpu_count() or 1, len(args))
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:
-                done = list(pool.map(_job, args))
+                done = list(_counted(pool.map(_job, args), wanted, by_path, progress))
         else:
-            done = [_job(a) for a in args]
+            done = list(_counted(map(_job, args), wanted, by_path, progress))
         for key, value in done:
             path, t = wanted[key]
             if isinstance(value, Asset):
@@ -281,3 +285,12 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None) 
             for path, msg in problems.items()
         ])
     return result
+
+
+def _counted(results, wanted, by_path, progress):
+    """Pass ``results`` through, telling ``progress`` of each one."""
+    for key, value in results:
+        if progress:
+            path, t = wanted[key]
+            progress(1, f"{by_path[path].src} ({t.name})")
+        yield key, value
