@@ -15,6 +15,7 @@ only one decoded again. Changes to files the book does not use are ignored.
 from __future__ import annotations
 
 import datetime as _dt
+import signal
 import sys
 import threading
 import time
@@ -196,22 +197,28 @@ def watch(book_arg, out: Path, editions: list[Edition], port: int, say) -> int:
         return default(change, path) and not any(Path(path).is_relative_to(i) for i in ignored)
 
     watcher = Watcher(book_arg, out, editions, say, preview)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         watcher.rebuild()
         for changes in watchfiles.watch(root, watch_filter=wanted, debounce=300, step=50, raise_interrupt=True):
             changed = {Path(path).resolve() for _, path in changes}
             if not watcher.relevant(changed):
                 continue
-            names = ", ".join(sorted(_shown(c, root) for c in changed))
+            names = ", ".join(sorted(_shown(c, root) for c in (changed & watcher.used) or changed))
             say(f"changed: {names}")
             watcher.rebuild()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.shutdown()
         server.server_close()
     print("stopped", file=sys.stderr)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _shown(path: Path, root: Path) -> str:
