@@ -10,6 +10,7 @@ or as JSON for CI.
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from dataclasses import dataclass, replace
 
@@ -83,8 +84,9 @@ def as_json(report: Report) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def as_table(report: Report, width: int = 100) -> str:
+def as_table(report: Report, width: int | None = None) -> str:
     """A table for people: code, severity, place and message, the fix under each."""
+    width = width or max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
     lines: list[str] = []
     if report.findings:
         places = [str(p.where) for p in report.findings]
