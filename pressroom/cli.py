@@ -100,7 +100,7 @@ def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Pat
     made: list[tuple[str, bytes]] = []
     for ed in editions:
         t0 = time.perf_counter()
-        with task(ed.label):
+        with task(ed.label, None, f"making {ed.filename(book)}"):
             files = ed.build(book, assets)
         made += files.items()
         for name, data in files.items():
@@ -109,7 +109,7 @@ def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Pat
 
 
 @contextmanager
-def _no_task(label: str, total: int | None = None):
+def _no_task(label: str, total: int | None = None, what: str = ""):
     yield lambda n=1, what=None: None
 
 

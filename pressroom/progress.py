@@ -75,7 +75,7 @@ class Reporter:
 
     # progress -------------------------------------------------------------
     @contextmanager
-    def task(self, label: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    def task(self, label: str, total: int | None = None, what: str = "") -> Iterator[Callable[..., None]]:
         """A step of the build; yields ``advance(n=1, what=None)`` to report progress."""
         t0 = time.perf_counter()
         if self._console is None:
@@ -86,7 +86,7 @@ class Reporter:
                 if what:
                     self.detail(f"  {label}: {what}")
 
-            self.detail(f"{label}: started")
+            self.detail(f"{label}: started{' (' + what + ')' if what else ''}")
             yield advance
             self.detail(f"{label}: finished in {time.perf_counter() - t0:.1f} s")
             return
@@ -96,12 +96,12 @@ class Reporter:
         columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn()]
         if total:
             columns.append(MofNCompleteColumn())
-        columns.append(TimeElapsedColumn())
+        columns += [TimeElapsedColumn(), TextColumn("{task.fields[what]}", style="dim")]
         with Progress(*columns, console=self._console, transient=True) as bar:
-            tid = bar.add_task(label, total=total)
+            tid = bar.add_task(label, total=total, what=what)
 
             def advance(n: int = 1, what: str | None = None) -> None:
-                bar.update(tid, advance=n, description=f"{label}: {what}" if what else label)
+                bar.update(tid, advance=n, what=what or "")
                 if what:
                     self.detail(f"  {label}: {what}")
 
