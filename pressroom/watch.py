@@ -140,6 +140,8 @@ class Watcher:
             with p.lock:
                 p.book, p.problems, p.warnings = book, [], []
                 p.assets = {ph.number: assets[(ph.path, target[0].name)] for ph in book.photos}
+                if book.cover is not None:  # served as /photo/0
+                    p.assets[0] = assets[(book.cover.path, target[0].name)]
                 p.photos = {n: a.path for n, a in p.assets.items()}
                 p.built = _dt.datetime.now().strftime("%H:%M:%S") + " (preview)"
             p.render()
