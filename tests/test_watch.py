@@ -94,13 +94,21 @@ def test_watch_rebuilds_serves_preview_shows_errors_and_stops_on_ctrl_c(tmp_path
         assert b"Rain over the new bridge" not in pdf  # sanity: the old PDF was the old text
 
         # A new photo file: only that photo is decoded again.
+        builds = sum("built in" in e for e in errors)
         make_photo(book / "photos" / "02.jpg", (900, 600), seed=42)
+        _until(lambda: sum("built in" in e for e in errors) > builds, what="the photo rebuild to finish")
         _until(lambda: len(_derivatives(cache)) > len(before), what="the photo rebuild")
         _until(lambda: b'src="/photo/2?v=' in _get(url)[2] and b'id="problems"' not in _get(url)[2],
                what="the preview after the photo")
         after = _derivatives(cache)
         assert set(before) <= set(after) and len(after) == len(before) + 1
         assert all(after[p] == t for p, t in before.items())
+
+        # A file the book does not use: no rebuild.
+        version = _get(url + "version")[2]
+        (book / "notes.txt").write_text("ideas for the next chapter")
+        time.sleep(1.5)
+        assert _get(url + "version")[2] == version
 
         # A bad save: the error in the terminal and on the page; the watcher keeps running.
         (book / "book.yaml").write_text(text.replace("title: A Test Book", "title: [unclosed"))
