@@ -40,6 +40,7 @@ class Reporter:
         self.fancy = (fancy if fancy is not None else fancy_default(self.stream)) and verbosity >= NORMAL
         self.warnings = 0
         self.errors = 0
+        self.seen: list[Problem] = []  # every problem reported, in order
         self._console = None
         if self.fancy:
             from rich.console import Console
@@ -67,6 +68,7 @@ class Reporter:
 
     def problem(self, p: Problem) -> None:
         """A problem, always shown, as ``FILE:LINE:COL: severity: message``."""
+        self.seen.append(p)
         if p.severity == "warning":
             self.warnings += 1
         else:

@@ -146,13 +146,13 @@ class Watcher:
                 p.built = _dt.datetime.now().strftime("%H:%M:%S") + " (preview)"
             p.render()
             if self.editions:
-                before = getattr(self.say, "warnings", 0)
+                seen = getattr(self.say, "seen", [])
+                before = len(seen)
                 paths = build(book, self.editions, self.out, self.say)
                 with p.lock:
                     p.outputs = {path.name: path for path in paths}
                     p.built = _dt.datetime.now().strftime("%H:%M:%S")
-                    if getattr(self.say, "warnings", 0) > before:
-                        p.warnings = [f"{self.say.warnings - before} warning(s): see the terminal"]
+                    p.warnings = [str(w) for w in seen[before:] if w.severity == "warning"]
                 p.render()
         except PressroomError as e:
             for prob in e.problems:

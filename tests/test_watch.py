@@ -131,3 +131,27 @@ def test_watch_rebuilds_serves_preview_shows_errors_and_stops_on_ctrl_c(tmp_path
     assert rc == 0
     time.sleep(0.2)
     assert not any("Traceback" in e for e in errors), "".join(errors)
+
+
+def test_preview_lists_preflight_warnings_and_links_the_editions(tmp_path):
+    """One rebuild in process, with the screen PDF plus a preflight that finds a warning."""
+    import io
+
+    from pressroom.editions.pdf import ScreenPDF
+    from pressroom.errors import Problem
+    from pressroom.progress import Reporter
+    from pressroom.watch import Preview, Watcher
+
+    class Warned(ScreenPDF):
+        def preflight(self, book, assets):
+            return [Problem(book.photos[0].where, "photo is small for its page", "PR030", "warning")]
+
+    book = make_book(tmp_path / "book", photos=1)
+    preview = Preview()
+    log = io.StringIO()
+    watcher = Watcher(book, tmp_path / "out", [Warned()], Reporter(stream=log, fancy=False), preview)
+    assert watcher.rebuild()
+    page = preview.page.decode()
+    assert 'id="warnings"' in page and "warning: photo is small for its page" in page
+    assert 'href="/out/a-test-book.pdf"' in page and preview.outputs["a-test-book.pdf"].is_file()
+    assert "warning: photo is small for its page" in log.getvalue()
