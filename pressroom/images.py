@@ -641,12 +641,12 @@ def _job(args: tuple[str, str, str, str, Target, Limits]) -> tuple[str, object]:
 
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
            limits: Limits | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Derivatives:
+           progress: Callable[[int, str], None] | None = None) -> Derivatives:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
 
     ``jobs`` processes decode photos (default: one per core; none for a single
-    photo). ``progress(done, total)`` is called as derivatives are made (cache
-    hits are not counted). The result's ``warnings`` lists Problems of severity
+    photo). ``progress(1, what)`` is called once per derivative as it is ready,
+    cached ones included, ``what`` naming the photo and the target. The result's ``warnings`` lists Problems of severity
     "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
     that cannot be used, with its line in the manuscript (and the warnings).
     """
@@ -674,6 +674,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             if hit is not None:
                 result[(path, t.name)] = hit[0]
                 notes.setdefault(path, hit[1])
+                if progress:
+                    progress(1, f"{by_path[path].src} ({t.name}, cached)")
             else:
                 wanted[key] = (path, t)
 
@@ -693,11 +695,10 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     if wanted:
         args = [(str(path), key, *map(str, _entry(key)), t, limits) for key, (path, t) in wanted.items()]
         workers = min(jobs or os.cpu_count() or 1, len(args))
-        total = len(args)
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:
                 futures: dict[Future, str] = {pool.submit(_job, a): a[1] for a in args}
-                for n, fut in enumerate(as_completed(futures), 1):
+                for fut in as_completed(futures):
                     try:
                         key, value = fut.result()
                     except Exception as e:  # a decoder crashed the worker, or it ran out of memory
@@ -705,12 +706,13 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
                         value = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
                     take(key, value)
                     if progress:
-                        progress(n, total)
+                        progress(1, f"{by_path[wanted[key][0]].src} ({wanted[key][1].name})")
         else:
-            for n, a in enumerate(args, 1):
-                take(*_job(a))
+            for a in args:
+                key, value = _job(a)
+                take(key, value)
                 if progress:
-                    progress(n, total)
+                    progress(1, f"{by_path[wanted[key][0]].src} ({wanted[key][1].name})")
 
     if unwritable:
         raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: {unwritable[0]}; "

@@ -1,0 +1,69 @@
+"""``new FOLDER``: a book that builds at once, to start from.
+
+It writes a commented ``book.yaml`` (every key shown, the optional ones
+commented out; the template is ``templates/scaffold/book.yaml``) and
+``photos/01.jpg``, a generated stand-in labelled as one. It never writes into
+a folder that already holds something.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from .render import FONTS, TEMPLATES
+
+SCAFFOLD = TEMPLATES / "scaffold"
+
+
+def title_from(folder: Path) -> str:
+    words = folder.name.replace("_", " ").replace("-", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "My Book"
+
+
+def stand_in(path: Path, size: tuple[int, int] = (3000, 2000), label: str = "stand-in photo") -> Path:
+    """A calm, photo-like placeholder (sky, hills, a sun) with a label nobody can miss.
+
+    3000 x 2000 px: 300 ppi at 10 x 6.7 in, enough for a full print page.
+    """
+    w, h = size
+    sky = Image.linear_gradient("L").resize((w, h))
+    im = Image.merge("RGB", [sky.point(lambda v, a=a, b=b: int(a + (b - a) * v / 255))
+                             for a, b in ((120, 225), (160, 215), (200, 190))])
+    d = ImageDraw.Draw(im)
+    d.ellipse([w * 0.68, h * 0.12, w * 0.80, h * 0.12 + w * 0.12], fill=(250, 236, 200))
+    d.polygon([(0, h * 0.62), (w * 0.25, h * 0.45), (w * 0.5, h * 0.58), (w * 0.78, h * 0.42), (w, h * 0.55),
+               (w, h), (0, h)], fill=(96, 118, 92))
+    d.polygon([(0, h * 0.8), (w * 0.4, h * 0.68), (w, h * 0.78), (w, h), (0, h)], fill=(70, 88, 64))
+    im = im.filter(ImageFilter.GaussianBlur(w / 400))
+    d = ImageDraw.Draw(im, "RGBA")
+    big = ImageFont.truetype(str(FONTS / "NotoSerif-Bold.ttf"), h // 10)
+    small = ImageFont.truetype(str(FONTS / "NotoSerif-Regular.ttf"), h // 24)
+    band = (0, h * 0.36, w, h * 0.64)
+    d.rectangle(band, fill=(0, 0, 0, 150))
+    d.text((w / 2, h * 0.46), label, font=big, fill="white", anchor="mm")
+    d.text((w / 2, h * 0.57), "replace photos/01.jpg with your own photograph", font=small, fill="white", anchor="mm")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im.save(path, "JPEG", quality=85, optimize=True, dpi=(300, 300))
+    return path
+
+
+def new(folder: Path, say=print) -> int:
+    """Create a new book in ``folder``; 0 when made, 1 when the folder is not free."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        what = "is not a folder" if not folder.is_dir() else "already exists and is not empty"
+        print(f"{folder}: error: {what}; give a new folder name (nothing was written)", file=sys.stderr)
+        return 1
+    text = (SCAFFOLD / "book.yaml").read_text(encoding="utf-8")
+    text = text.replace("@TITLE@", json.dumps(title_from(folder.resolve()), ensure_ascii=False))
+    text = text.replace("@FOLDER@", str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "book.yaml").write_text(text, encoding="utf-8")
+    stand_in(folder / "photos" / "01.jpg")
+    say(f"made a new book in {folder}/: book.yaml and photos/01.jpg (a stand-in)")
+    say(f"next: python build.py watch --book {folder} --out {folder}/out   (a live preview as you write)")
+    say(f"  or: python build.py --book {folder} --out {folder}/out         (every edition)")
+    return 0
