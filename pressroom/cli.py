@@ -112,6 +112,11 @@ def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with locked(folder):
+            for name, _ in files:  # a rename that would fail must fail before the first one
+                final = folder / name
+                if not final.is_symlink() and final.exists() and not final.is_file():
+                    raise BuildError([Problem(Location(str(final)), "cannot write: it exists and is not a "
+                                              "regular file (move it away)", "PR092")])
             try:
                 for name, data in files:
                     temps.append((_temp(folder, name, data), folder / name))
