@@ -157,9 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     names = list(EDITIONS) if args.command == "all" else [args.command]
     try:
         limits = limits_from(args)
-        limits.apply_to_images()
-        book = load(args.book, limits)
-        paths = build(book, [EDITIONS[n]() for n in names], Path(args.out), say)
+        with limits.applied():
+            book = load(args.book, limits)
+            paths = build(book, [EDITIONS[n]() for n in names], Path(args.out), say)
     except PressroomError as e:
         for p in e.problems:
             print(p, file=sys.stderr)

@@ -8,6 +8,7 @@ clear line naming the limit and the option that raises it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -21,12 +22,18 @@ class Limits:
     max_photo_bytes: int = 500 * MB  # one photo file
     max_photo_pixels: int = 250_000_000  # width x height of one photo (decompression bombs)
 
-    def apply_to_images(self) -> None:
-        """Set the photo pipeline's limits (module constants read by every worker)."""
+    @contextlib.contextmanager
+    def applied(self):
+        """Within the block, the photo pipeline uses these limits (its module constants,
+        which worker processes inherit); the previous values come back after."""
         from . import images
 
-        images.MAX_FILE_BYTES = self.max_photo_bytes
-        images.MAX_PIXELS = self.max_photo_pixels
+        saved = images.MAX_FILE_BYTES, images.MAX_PIXELS
+        images.MAX_FILE_BYTES, images.MAX_PIXELS = self.max_photo_bytes, self.max_photo_pixels
+        try:
+            yield self
+        finally:
+            images.MAX_FILE_BYTES, images.MAX_PIXELS = saved
 
 
 DEFAULT = Limits()

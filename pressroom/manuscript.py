@@ -339,6 +339,11 @@ def load(book: str | Path, limits: Limits = DEFAULT_LIMITS) -> Book:
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         msg = f"YAML syntax: {e.problem or e.context}"
         raise ManuscriptError([Problem(where, one_line(msg), "PR004")]) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow anywhere
+        before = text[: e.position]
+        where = Location(shown, before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1)
+        msg = f"manuscript contains the character U+{e.character:04X}, which YAML does not allow (a control character?)"
+        raise ManuscriptError([Problem(where, msg, "PR013")]) from None
     except yaml.YAMLError as e:
         raise ManuscriptError([Problem(Location(shown), one_line(f"YAML: {e}"), "PR004")]) from None
     if len(nodes) > 1:
