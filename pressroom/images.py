@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from .errors import ManuscriptError, Problem
 from .manuscript import Photo
@@ -142,6 +142,7 @@ def derive_one(src: Path, target: Target, out: Path) -> tuple[int, int, bool]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True process-wide
         try:
             im = _open(src)
             with im:

@@ -127,6 +127,7 @@ def _garbage_photo(tmp: Path) -> Path:
 
 
 def _truncated_photo(tmp: Path) -> Path:
+    import weasyprint.images  # noqa: F401  as after any earlier build in this process: it lets Pillow load truncated files
     b = one_photo_book(tmp / "book", "      - photo: photos/cut.jpg\n        alt: Cut short\n")
     data = make_photo(tmp / "full.jpg", (400, 300), seed=3).read_bytes()
     (b / "photos" / "cut.jpg").write_bytes(data[: len(data) // 2])
@@ -340,3 +341,44 @@ def test_two_builds_at_once_into_one_folder(tmp_path):
     single = tmp_path / "single"
     subprocess.run([*cmd[:-3], "--out", str(single), "-q"], env=env, check=True)
     assert (single / f"{SLUG}.epub").read_bytes() == data
+
+
+def test_the_fetcher_reads_only_inside_its_roots(tmp_path):
+    from pressroom.editions.base import ConfinedFetcher
+
+    inside = tmp_path / "book"
+    inside.mkdir()
+    (inside / "ok.css").write_text("p {}")
+    (tmp_path / "secret.txt").write_text("secret")
+    os.symlink(tmp_path / "secret.txt", inside / "link.css")
+    fetch = ConfinedFetcher([inside], {"pressroom-cache": inside})
+    assert fetch((inside / "ok.css").as_uri()).read() == b"p {}"
+    assert fetch("pressroom-cache:/ok.css").read() == b"p {}"
+    assert fetch("data:text/css,p%7B%7D")
+    refused = ["http://example.org/x.css", "https://example.org/x.css", "ftp://example.org/x",
+               (tmp_path / "secret.txt").as_uri(), (inside / "link.css").as_uri(),
+               f"file://evil.example{inside / 'ok.css'}", "pressroom-cache:/../secret.txt",
+               (inside / "missing.css").as_uri(), inside.as_uri(), "file:///dev/zero"]
+    for url in refused:
+        with pytest.raises(ValueError):
+            fetch(url)
+    assert fetch.refused == refused
+
+
+def test_weasyprint_goes_through_the_fetcher_and_fails_the_build(tmp_path):
+    """Anything WeasyPrint is asked to fetch outside the book (an image, a stylesheet,
+    a font, a CSS url()) fails the build with a line per URL; nothing is fetched."""
+    from pressroom.editions.base import write_pdf
+
+    book = load(make_book(tmp_path / "book", photos=1, size=(240, 160)))
+    (tmp_path / "secret.png").write_bytes((book.root / "photos" / "01.jpg").read_bytes())
+    html = ("<html><head><link rel=stylesheet href='http://127.0.0.1:9/x.css'></head><body>"
+            f"<img src='{(tmp_path / 'secret.png').as_uri()}'><p style='background: url(https://example.org/t.png)'>x</p>"
+            "</body></html>")
+    css = "@font-face { font-family: X; src: url(http://127.0.0.1:9/font.ttf) } p { font-family: X }"
+    with pytest.raises(BuildError) as e:
+        write_pdf(book, html, [], extra_css=css)
+    shown = "\n".join(str(p) for p in e.value.problems)
+    for url in ("http://127.0.0.1:9/x.css", (tmp_path / "secret.png").as_uri(), "https://example.org/t.png",
+                "http://127.0.0.1:9/font.ttf"):
+        assert f"refused to read '{url}'" in shown or f"refused to read {url}" in shown, shown
