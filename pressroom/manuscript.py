@@ -883,8 +883,8 @@ def _photo(ctx: _Ctx, node: yaml.MappingNode, counter: list[int]) -> Photo | Non
 def _photo_path(ctx: _Ctx, node: yaml.Node, src: str) -> Path | None:
     """Resolve a photo reference, refusing anything outside the book folder."""
     shown = src if len(src) <= 120 else src[:60] + "…" + src[-20:]
-    if _CONTROL.search(src):
-        ctx.error(node, f"photo '{shown}' contains a control character (a newline, a tab?)", "PR026")
+    if _CONTROL.search(src) or _BIDI.search(src):
+        ctx.error(node, f"photo '{shown}' contains a control character (a newline, a tab, a bidi control?)", "PR026")
         return None
     if len(src) > MAX_PATH_CHARS or any(len(part.encode("utf-8")) > 255 for part in re.split(r"[\\/]", src)):
         ctx.error(node, f"photo '{shown}' is too long a file name", "PR026")

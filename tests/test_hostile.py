@@ -168,6 +168,7 @@ CASES = [
     ("drive-letter", _photo("'C:\\Users\\x.jpg'"), [], "8:16", "absolute path"),
     ("nul-in-name", _photo('"photos/01.jpg\\0.png"'), [], "8:16", "control character"),
     ("newline-in-name", _photo('"photos/01.jpg\\nbook.yaml:1:1: error: forged"'), [], "8:16", "control character"),
+    ("bidi-in-name", _photo('"photos/\\u202egpj.exe"'), [], "8:16", "control character"),
     ("very-long-name", _photo("photos/" + "a" * 4000 + ".jpg"), [], "8:16", "too long a file name"),
     ("fifo-photo", _fifo_photo, [], "8:16", "is not a file"),
     ("autolink-file", _text("See <file:///etc/passwd> now."), [], "8:15", "link 'file:///etc/passwd'"),
@@ -382,3 +383,10 @@ def test_weasyprint_goes_through_the_fetcher_and_fails_the_build(tmp_path):
     for url in ("http://127.0.0.1:9/x.css", (tmp_path / "secret.png").as_uri(), "https://example.org/t.png",
                 "http://127.0.0.1:9/font.ttf"):
         assert f"refused to read '{url}'" in shown or f"refused to read {url}" in shown, shown
+
+
+def test_a_symlinked_book_folder_is_fine(tmp_path):
+    real = make_book(tmp_path / "real", photos=1, size=(240, 160))
+    os.symlink(real, tmp_path / "link")
+    book = load(tmp_path / "link")
+    assert book.root == real.resolve() and book.photos[0].path.is_relative_to(real.resolve())
