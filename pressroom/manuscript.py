@@ -914,6 +914,8 @@ def _photo_path(ctx: _Ctx, node: yaml.Node, src: str) -> Path | None:
             ctx.error(node, f"photo '{shown}' is not a file", "PR027")
             return None
         size = path.stat().st_size
+        with open(path, "rb"):  # readable (a regular file: opening cannot block)
+            pass
     except (OSError, RuntimeError) as e:  # a name the file system refuses, a symlink loop
         ctx.error(node, f"photo '{shown}' cannot be opened: {getattr(e, 'strerror', None) or e}", "PR027")
         return None

@@ -3,6 +3,7 @@ whichever folder the book is in and whatever the photo cache holds."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -55,6 +56,12 @@ def test_every_edition_is_byte_identical_across_folders_and_caches(tmp_path, mon
             for place in (tmp_path, first, moved, cache_dir()):
                 assert str(place).encode() not in text, f"{place} leaks into {name}"
             assert b"file:" not in text
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                for entry in z.namelist():
+                    body = z.read(entry)
+                    for place in (tmp_path, first, moved, cache_dir()):
+                        assert str(place).encode() not in body, f"{place} leaks into {name}/{entry}"
 
 
 def test_the_epub_container_is_fixed(tmp_path):

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from ..errors import BuildError, Location, Problem
 from ..images import Asset, Target, cache_dir
-from ..manuscript import Book, Photo
+from ..manuscript import Book, Photo, one_line
 from ..render import STYLES
 
 
@@ -210,8 +210,8 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
         with _stable_uuids(seed):
             pdf = rendered.write_pdf(**{k: opts[k] for k in DEFAULT_OPTIONS})
     except Exception as e:  # WeasyPrint's own failures become one clear line
-        raise BuildError([Problem(Location(str(book.source)), f"PDF rendering failed: {e}", "PR090")]) from None
+        raise BuildError([Problem(Location(str(book.source)), one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
     if fetcher.refused:
-        raise BuildError([Problem(Location(str(book.source)), f"refused to read {u}", "PR091")
+        raise BuildError([Problem(Location(str(book.source)), one_line(f"refused to read {u}"), "PR091")
                           for u in fetcher.refused])
     return pdf
