@@ -390,3 +390,32 @@ def test_a_symlinked_book_folder_is_fine(tmp_path):
     os.symlink(real, tmp_path / "link")
     book = load(tmp_path / "link")
     assert book.root == real.resolve() and book.photos[0].path.is_relative_to(real.resolve())
+
+
+def test_a_build_writes_only_into_out_and_the_cache(tmp_path):
+    """Run as a user would, with HOME, TMPDIR, the working folder and the cache all
+    inside one temporary tree: after a full build only out/ and the cache changed."""
+    book = make_book(tmp_path / "book", photos=2, size=(240, 160))
+    for d in ("home", "tmp", "cwd"):
+        (tmp_path / d).mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path / "tmp"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    before = snapshot(tmp_path)
+    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "all", "--book", str(book),
+                          "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path / "cwd", env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    after = snapshot(tmp_path)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert changed and all(k.split(os.sep)[0] in ("out", "cache") for k in changed), sorted(changed)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{SLUG}-print.pdf", f"{SLUG}.epub", f"{SLUG}.pdf"]
+
+
+def test_out_that_is_a_file_is_one_line(tmp_path, capsys):
+    book = make_book(tmp_path / "book", photos=1, size=(240, 160))
+    (tmp_path / "out").write_text("not a folder")
+    assert main(["epub", "--book", str(book), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "error: cannot write" in err and "Traceback" not in err
+    assert (tmp_path / "out").read_text() == "not a folder"
