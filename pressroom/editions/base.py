@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import logging
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -187,7 +188,9 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
     # Photos are named by an opaque URL, not their place in the cache: a path
     # never reaches the PDF, and the bytes do not depend on where the cache is.
     cache = cache_dir()
-    html = html.replace(f'src="{cache.as_uri()}/', f'src="{CACHE_SCHEME}:/')
+    opaque = re.compile(r"""(?<=["'(])""" + re.escape(cache.as_uri() + "/"))
+    html = opaque.sub(f"{CACHE_SCHEME}:/", html)  # <img src="...">, style="...url(...)"
+    extra_css = opaque.sub(f"{CACHE_SCHEME}:/", extra_css)
     fetcher = ConfinedFetcher([book.root, cache, STYLES], {CACHE_SCHEME: cache})
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
