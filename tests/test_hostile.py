@@ -149,7 +149,10 @@ CASES = [
     ("python-tag", _yaml(HEAD + "chapters: !!python/object/apply:os.system ['touch pwned']\n"), [], "3:11", "YAML tag"),
     ("duplicate-key", _yaml(HEAD + "title: Again\nchapters: []\n"), [], "3:1", "duplicate key 'title'"),
     ("billion-laughs", _yaml(HEAD + LAUGHS + "chapters: *i\n"), [], None, "expands to more than"),
-    ("deep-nesting", _yaml(HEAD + "chapters: " + "[" * 3000 + "]" * 3000 + "\n"), [], "3:74", "nests"),
+    ("text-laughs", _yaml(HEAD + "chapters:\n  - content:\n      - text: &a \"" + "word " * 20_000 + "\"\n"
+                          + "      - text: *a\n" * 500), ["--max-manuscript-size", "200k"], None, "400 KB of text"),
+    ("deep-nesting", _yaml(HEAD + "chapters: " + "[" * 500 + "]" * 500 + "\n"), [], "3:74", "nests"),
+    ("deeper-nesting", _yaml(HEAD + "chapters: " + "{a: " * 3000 + "}" * 3000 + "\n"), [], None, "nests"),
     ("not-utf8", _yaml((HEAD + "subtitle: caf\xe9\nchapters: []\n").encode("latin-1")), [], "3", "not UTF-8"),
     ("empty", _yaml(""), [], None, "manuscript is empty"),
     ("not-a-mapping", _yaml("- title: A list\n"), [], "1:1", "must be a mapping"),

@@ -77,7 +77,7 @@ def test_arbitrary_yaml_documents_are_a_book_or_located_problems(folder, doc):
     check_load(folder, yaml.safe_dump(doc, allow_unicode=True).encode("utf-8", "surrogatepass"))
 
 
-@fast(30)
+@fast(25)
 @given(st.text(alphabet=st.characters(exclude_categories=["Cs", "Cc"])
                | st.sampled_from("<>&\"'*_[]()`\\\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200f\u00a0\ufeff"),
                max_size=80))
