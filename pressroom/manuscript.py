@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .errors import Problem, ManuscriptError, Location
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits, human_bytes
@@ -195,11 +196,18 @@ def balance_bidi(text: str) -> str:
     (the credit after a caption, the next line of a list)."""
     if not _BIDI.search(text):
         return text
-    out, stack = [], []
-    for line in text.split("\n"):  # a paragraph break ends every embedding (UAX #9, P1)
-        stack.clear()
+    # Each line on its own: conservative, as a line may become its own paragraph.
+    return "\n".join("".join(_balance_runs([line])) for line in text.split("\n"))
+
+
+def _balance_runs(runs: list[str]) -> list[str]:
+    """Balance bidi controls across consecutive runs of one paragraph's text (the
+    text pieces between its inline tags); the closers are one more run at the end."""
+    stack: list[str] = []
+    out = []
+    for run in runs:
         buf = []
-        for ch in line:
+        for ch in run:
             if ch in _BIDI_OPEN_EMBED or ch in _BIDI_OPEN_ISOLATE:
                 if len(stack) < 60:  # UAX #9 stops at 125 levels
                     stack.append(ch)
@@ -215,10 +223,23 @@ def balance_bidi(text: str) -> str:
                     buf.append(ch)
             else:
                 buf.append(ch)
-        while stack:
-            buf.append("\u2069" if stack.pop() in _BIDI_OPEN_ISOLATE else "\u202c")
         out.append("".join(buf))
-    return "\n".join(out)
+    return out + ["".join("\u2069" if c in _BIDI_OPEN_ISOLATE else "\u202c" for c in reversed(stack))]
+
+
+def _balance_tokens(tokens) -> None:
+    """Balance bidi controls within each paragraph (inline token) after Markdown, since
+    entities like ``&#x202E;`` become controls only there."""
+    for tok in tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        texts = [c for c in tok.children if c.type in ("text", "code_inline")]
+        if texts and any(_BIDI.search(c.content) for c in texts):
+            *balanced, closers = _balance_runs([c.content for c in texts])
+            for c, b in zip(texts, balanced):
+                c.content = b
+            if closers:  # after the paragraph's last tag, inside the paragraph
+                tok.children.append(Token("text", "", 0, content=closers))
 
 
 def _links(tokens) -> list[str]:
@@ -522,8 +543,7 @@ def _markdown_html(ctx: _Ctx, node: yaml.Node, text: str, *, inline: bool, what:
         m = _LINK_RE.match(href)
         if m is None or m.group(1).lower() not in LINK_SCHEMES:
             ctx.error(node, f"link '{href}' in {what} is not allowed: use an http, https or mailto address", "PR020")
-    if inline:
-        return MD.renderer.render(tokens, MD.options, {}).strip()
+    _balance_tokens(tokens)
     return MD.renderer.render(tokens, MD.options, {}).strip()
 
 

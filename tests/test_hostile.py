@@ -270,6 +270,14 @@ def test_bidi_controls_are_kept_but_closed(tmp_path):
     assert fig.text.endswith("\u2069\u202c ")  # closed before the credit's span
 
 
+def test_bidi_controls_from_entities_are_closed_too(tmp_path):
+    book = one_photo_book(tmp_path / "book", "      - photo: photos/01.jpg\n        alt: Again\n"
+                          "        caption: \"abc &#x202E;*def*\"\n      - text: \"x &#x2067;y\\n\\nz &#x2069;\"\n")
+    b = load(book)
+    assert b.photos[-1].caption_html == "abc \u202e<em>def</em>\u202c"
+    assert b.chapters[0].blocks[-1].html == "<p>x \u2067y\u2069</p>\n<p>z </p>"
+
+
 def test_message_lines_cannot_be_forged(tmp_path, capsys):
     """A value printed in a message keeps to its line: newlines and bidi controls are shown escaped."""
     book = one_photo_book(tmp_path / "book", "      - photo: photos/01.jpg\n        alt: Again\n"
