@@ -18,6 +18,7 @@ from .codes import fix_for
 from .editions.base import Edition
 from .errors import PressroomError, Problem
 from .images import derive
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import load
 
 
@@ -40,10 +41,11 @@ class Report:
         return self.errors == 0
 
 
-def check(book_path, editions: list[Edition], *, strict: bool = False, progress=None) -> Report:
+def check(book_path, editions: list[Edition], *, strict: bool = False, progress=None,
+          limits: Limits = DEFAULT_LIMITS) -> Report:
     """Find every problem with the book at ``book_path`` for ``editions``; write nothing."""
     try:
-        book = load(book_path)
+        book = load(book_path, limits)
     except PressroomError as e:
         return Report(_strict(e.problems, strict))
     targets = {t.name: t for ed in editions for t in ed.targets(book)}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import sys
 import tempfile
@@ -11,8 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildError, PressroomError
+from .errors import BuildError, Location, Problem, PressroomError
 from .images import derive
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_bytes, parse_count
 from .manuscript import Book, load
 from .editions.base import Edition
 from .editions.epub import EPUB
@@ -65,13 +68,37 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--editions", default="all", metavar="LIST",
                    help="watch: editions to rebuild on each save, comma-separated (pdf,epub,print), "
                         "'all' (default) or 'none' for the preview only")
+    lim = p.add_argument_group("limits (a book beyond one is refused with one line naming it)")
+    d = DEFAULT_LIMITS
+    lim.add_argument("--max-manuscript-size", type=_arg(parse_bytes), default=d.max_manuscript_bytes, metavar="SIZE",
+                     help="largest book.yaml, e.g. 800k, 5MB (default: 5MB)")
+    lim.add_argument("--max-photos", type=_arg(parse_count), default=d.max_photos, metavar="N",
+                     help=f"most distinct photo files in a book (default: {d.max_photos})")
+    lim.add_argument("--max-photo-size", type=_arg(parse_bytes), default=d.max_photo_bytes, metavar="SIZE",
+                     help="largest photo file, e.g. 50MB, 1G (default: 500MB)")
+    lim.add_argument("--max-photo-pixels", type=_arg(parse_count), default=d.max_photo_pixels, metavar="N",
+                     help="most pixels in one photo, e.g. 100M or 100MP (default: 250M)")
     p.add_argument("--version", action="version", version=f"pressroom {__version__}")
     return p
 
 
-def write_atomic(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``name`` in ``folder`` through a temporary file renamed into place when complete."""
-    folder.mkdir(parents=True, exist_ok=True)
+def _arg(parse):
+    """An argparse type from a parser that raises ValueError with a message for people."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return convert
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(max_manuscript_bytes=args.max_manuscript_size, max_photos=args.max_photos,
+                  max_photo_bytes=args.max_photo_size, max_photo_pixels=args.max_photo_pixels)
+
+
+def _temp(folder: Path, name: str, data: bytes) -> Path:
+    """``data`` in a new temporary file beside ``name`` (unique: concurrent builds never share one)."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -79,12 +106,52 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        final = folder / name
-        os.replace(tmp, final)
-        return final
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold an exclusive lock on ``folder`` itself (no lock file left behind): two builds
+    into the same folder replace their files one whole set after the other."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
+    """Write every file or none: all go to temporaries first, then are renamed into place
+    under the folder's lock. Whatever fails, no temporary is left behind."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with locked(folder):
+            for name, _ in files:  # a rename that would fail must fail before the first one
+                final = folder / name
+                if not final.is_symlink() and final.exists() and not final.is_file():
+                    raise BuildError([Problem(Location(str(final)), "cannot write: it exists and is not a "
+                                              "regular file (move it away)", "PR092")])
+            try:
+                for name, data in files:
+                    temps.append((_temp(folder, name, data), folder / name))
+                for tmp, final in temps:
+                    os.replace(tmp, final)
+            finally:  # under the lock: these names are ours alone
+                for tmp, _ in temps:
+                    tmp.unlink(missing_ok=True)
+    except OSError as e:
+        raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}", "PR092")]) from None
+    return [final for _, final in temps]
+
+
+def write_atomic(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``name`` in ``folder`` through a temporary file renamed into place when complete."""
+    return write_all(folder, [(name, data)])[0]
 
 
 def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Path]:
@@ -108,7 +175,7 @@ def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Pat
         made += files.items()
         for name, data in files.items():
             say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
-    return [write_atomic(out, name, data) for name, data in made]
+    return write_all(out, made)
 
 
 @contextmanager
@@ -157,15 +224,20 @@ def _main(argv: list[str] | None = None) -> int:
             names = _edition_names(args.editions)
         except ValueError as e:
             ap.error(str(e))
-        return watch(args.book, Path(args.out), [EDITIONS[n]() for n in names], args.port, Reporter(level))
+        limits = limits_from(args)
+        with limits.applied():
+            return watch(args.book, Path(args.out), [EDITIONS[n]() for n in names], args.port, Reporter(level),
+                         limits)
     say = Reporter(level)
     names = list(EDITIONS) if args.command == "all" else [args.command]
     t0 = time.perf_counter()
     try:
-        book = load(args.book)
+        limits = limits_from(args)
         editions = [PrintInterior(marks=args.marks, strict=args.strict) if n == "print" else EDITIONS[n]()
                     for n in names]
-        paths = build(book, editions, Path(args.out), say)
+        with limits.applied():
+            book = load(args.book, limits)
+            paths = build(book, editions, Path(args.out), say)
     except PressroomError as e:
         for p in e.problems:
             print(p, file=sys.stderr)
@@ -196,7 +268,11 @@ def _check(args, level: int) -> int:
     say = Reporter(QUIET if args.json else level)
     try:
         with say.task("checking photos") as advance:
-            report = check(args.book, [cls() for cls in EDITIONS.values()], strict=args.strict, progress=advance)
+            limits = limits_from(args)
+            editions = [PrintInterior(marks=args.marks, strict=args.strict) if cls is PrintInterior else cls()
+                        for cls in EDITIONS.values()]
+            with limits.applied():
+                report = check(args.book, editions, strict=args.strict, progress=advance, limits=limits)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -28,6 +28,7 @@ from .editions.base import Edition
 from .editions.pdf import ScreenPDF
 from .errors import PressroomError
 from .images import Asset, cache_dir, derive
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, find_manuscript, load
 from .render import environment, labels
 
@@ -108,8 +109,10 @@ def handler_for(preview: Preview, out: Path):
 
 
 class Watcher:
-    def __init__(self, book_arg, out: Path, editions: list[Edition], say, preview: Preview):
+    def __init__(self, book_arg, out: Path, editions: list[Edition], say, preview: Preview,
+                 limits: Limits = DEFAULT_LIMITS):
         self.book_arg = book_arg
+        self.limits = limits
         self.out = out
         self.editions = editions
         self.say = say
@@ -128,7 +131,7 @@ class Watcher:
         t0 = time.perf_counter()
         p = self.preview
         try:
-            book = load(self.book_arg)
+            book = load(self.book_arg, self.limits)
             self.used = {book.source.resolve()} | {ph.path.resolve() for ph in book.images}
             task = getattr(self.say, "task", None)
             target = ScreenPDF().targets(book)
@@ -168,14 +171,14 @@ class Watcher:
         return True
 
 
-def watch(book_arg, out: Path, editions: list[Edition], port: int, say) -> int:
+def watch(book_arg, out: Path, editions: list[Edition], port: int, say, limits: Limits = DEFAULT_LIMITS) -> int:
     """Serve the preview on 127.0.0.1:``port`` and rebuild on every save until Ctrl-C."""
     import watchfiles
 
     try:
         manuscript = find_manuscript(book_arg)
         if not manuscript.is_file():
-            load(book_arg)  # raises the exact problem
+            load(book_arg, limits)  # raises the exact problem
     except PressroomError as e:
         for prob in e.problems:
             print(prob, file=sys.stderr)
@@ -198,7 +201,7 @@ def watch(book_arg, out: Path, editions: list[Edition], port: int, say) -> int:
     def wanted(change, path: str) -> bool:
         return default(change, path) and not any(Path(path).is_relative_to(i) for i in ignored)
 
-    watcher = Watcher(book_arg, out, editions, say, preview)
+    watcher = Watcher(book_arg, out, editions, say, preview, limits)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         watcher.rebuild()

@@ -6,17 +6,21 @@ template and stylesheet, and how it writes its file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
+import itertools
 import logging
 import os
+import re
+import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from ..errors import BuildError, Location, Problem
 from ..images import Asset, Target, cache_dir
-from ..manuscript import Book, Photo
+from ..manuscript import Book, Photo, one_line
 from ..render import STYLES
 
 
@@ -159,23 +163,35 @@ def layout_of(photo: Photo, asset: Asset) -> str:
 class ConfinedFetcher:
     """A WeasyPrint URL fetcher that reads files only under the given folders.
 
-    Nothing goes to the network: every other scheme is refused, and so is any
-    file outside the book folder, the photo cache and the project's styles.
+    Nothing goes to the network: every scheme but ``file:`` and ``data:`` is
+    refused, and so is a file URL naming a host, a file outside the book folder,
+    the photo cache and the project's styles (symlinks resolved first), and
+    anything that is not a regular file.
     """
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, roots: list[Path], aliases: dict[str, Path] | None = None):
         self.roots = [r.resolve() for r in roots]
+        self.aliases = aliases or {}  # {"pressroom-cache": cache folder}: opaque schemes for folders
         self.refused: list[str] = []
 
     def __call__(self, url: str):
         from weasyprint.urls import URLFetcherResponse
 
         parsed = urlparse(url)
-        if parsed.scheme == "file":
-            path = Path(unquote(parsed.path)).resolve()
-            if any(path.is_relative_to(r) for r in self.roots) and path.is_file():
-                return URLFetcherResponse(url, path.read_bytes(), {})
-        elif parsed.scheme == "data":
+        scheme = parsed.scheme.lower()
+        alias = self.aliases.get(scheme)
+        if (scheme == "file" and parsed.netloc in ("", "localhost") or alias) and "\0" not in url:
+            try:
+                if alias:
+                    rel = PurePosixPath(unquote(parsed.path).lstrip("/"))
+                    path = (alias / rel).resolve() if ".." not in rel.parts else alias / "\0"
+                else:
+                    path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(r) for r in self.roots) and path.is_file():
+                    return URLFetcherResponse(url, path.read_bytes(), {})
+            except (OSError, RuntimeError, ValueError):
+                pass
+        elif scheme == "data":
             from weasyprint.urls import URLFetcher
 
             return URLFetcher(allowed_protocols=("data",))(url)
@@ -185,27 +201,65 @@ class ConfinedFetcher:
     _fail_on_errors = False
 
 
+CACHE_SCHEME = "pressroom-cache"
+
+
+@contextlib.contextmanager
+def _stable_uuids(seed: str):
+    """Within the block, WeasyPrint's XMP metadata (PDF/X-4's xmpMM:DocumentID) gets
+    UUIDs derived from ``seed`` instead of random ones: same book, same bytes."""
+    from weasyprint.pdf import metadata
+
+    counter = itertools.count()
+    original = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_URL, f"pressroom:{seed}:{next(counter)}")
+    try:
+        yield
+    finally:
+        metadata.uuid4 = original
+
+
 def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
               variant: str | None = None, **options) -> bytes:
-    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles."""
-    from weasyprint import CSS, HTML
+    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles.
+
+    The bytes depend only on the book and SOURCE_DATE_EPOCH, for every variant
+    (plain, ``pdf/ua-1``, ``pdf/x-4``): fixed dates, a /ID and an XMP DocumentID
+    derived from the book's identifier and the variant, no file paths.
+    """
+    from weasyprint import CSS, DEFAULT_OPTIONS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fetcher = ConfinedFetcher([book.root, cache_dir(), STYLES])
+    # Photos are named by an opaque URL, not their place in the cache: a path
+    # never reaches the PDF, and the bytes do not depend on where the cache is.
+    cache = cache_dir()
+    opaque = re.compile(r"""(?<=["'(])""" + re.escape(cache.as_uri() + "/"))
+    html = opaque.sub(f"{CACHE_SCHEME}:/", html)  # <img src="...">, style="...url(...)"
+    extra_css = opaque.sub(f"{CACHE_SCHEME}:/", extra_css)
+    fetcher = ConfinedFetcher([book.root, cache, STYLES], {CACHE_SCHEME: cache})
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
     if extra_css:
         sheets.append(CSS(string=extra_css, base_url=str(STYLES) + "/", url_fetcher=fetcher, font_config=fonts))
-    identifier = hashlib.sha256(f"{book.identifier}|{variant}".encode()).hexdigest()[:32].encode()
+    seed = f"{book.identifier}|{variant}"
+    identifier = hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
     logger = logging.getLogger("weasyprint")
     logger.setLevel(logging.ERROR)
     doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
+    opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_identifier": identifier, "pdf_variant": variant}
+    color_profiles = opts.pop("color_profiles", None)
     try:
-        pdf = doc.write_pdf(stylesheets=sheets, font_config=fonts, pdf_identifier=identifier,
-                            pdf_variant=variant, **options)
+        # As HTML.write_pdf does, in two steps, to set the dates in between.
+        rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
+        # PDF/X fills missing dates from the clock: give it the build's date instead.
+        when = source_date().isoformat().replace("+00:00", "Z")
+        rendered.metadata.created = rendered.metadata.created or when
+        rendered.metadata.modified = rendered.metadata.modified or when
+        with _stable_uuids(seed):
+            pdf = rendered.write_pdf(**{k: opts[k] for k in DEFAULT_OPTIONS})
     except Exception as e:  # WeasyPrint's own failures become one clear line
-        raise BuildError([Problem(Location(str(book.source)), f"PDF rendering failed: {e}", "PR090")]) from None
+        raise BuildError([Problem(Location(str(book.source)), one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
     if fetcher.refused:
-        raise BuildError([Problem(Location(str(book.source)), f"refused to read {u}", "PR091")
+        raise BuildError([Problem(Location(str(book.source)), one_line(f"refused to read {u}"), "PR091")
                           for u in fetcher.refused])
     return pdf
