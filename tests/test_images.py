@@ -454,16 +454,16 @@ def test_a_caption_edit_decodes_and_encodes_no_photo(tmp_path, monkeypatch):
     book = load(folder)
     targets = [SCREEN, EPUB, PRINT]
     calls = []
-    first = derive(list(book.images), targets, progress=lambda d, t: calls.append((d, t)))
-    assert calls[-1] == (9, 9)
+    first = derive(list(book.images), targets, progress=lambda n, what: calls.append((n, what)))
+    assert len(calls) == 9 and not any(what.endswith("cached)") for _, what in calls)
     before = snapshot()
     yaml = folder / "book.yaml"
     yaml.write_text(yaml.read_text().replace("Fields after the harvest.", "Fields, after the harvest."))
     book2 = load(folder)
     assert book2.images[0].caption_text != book.images[0].caption_text
     calls.clear()
-    second = derive(list(book2.images), targets, progress=lambda d, t: calls.append((d, t)))
-    assert calls == []  # nothing to make
+    second = derive(list(book2.images), targets, progress=lambda n, what: calls.append((n, what)))
+    assert len(calls) == 9 and all(what.endswith("cached)") for _, what in calls)  # nothing to make
     assert snapshot() == before  # no file written, not even the source index
     assert {k: (a.path, a.width, a.height) for k, a in first.items()} == \
            {k: (a.path, a.width, a.height) for k, a in second.items()}
@@ -492,8 +492,9 @@ def test_a_corrupt_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
     else:
         a.path.with_suffix(".json").write_text("{not json")
     calls = []
-    b = run(src, progress=lambda d, t: calls.append(d))[(src, "epub")]
-    assert calls == [1]  # only the damaged entry was made again
+    b = run(src, progress=lambda n, what: calls.append(what))[(src, "epub")]
+    made = [what for what in calls if not what.endswith("cached)")]
+    assert made == ["photos/p.jpg (epub)"]  # only the damaged entry was made again
     assert b.path == a.path and b.path.read_bytes() == good
 
 

@@ -219,6 +219,14 @@ def _stable_uuids(seed: str):
         metadata.uuid4 = original
 
 
+def photo_url(path: Path) -> str:
+    """The URL WeasyPrint sees for a file: cache files by the opaque scheme (see write_pdf)."""
+    cache = cache_dir()
+    if path.is_relative_to(cache):
+        return f"{CACHE_SCHEME}:/" + path.relative_to(cache).as_posix()
+    return path.as_uri()
+
+
 def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
               variant: str | None = None, **options) -> bytes:
     """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles.
@@ -248,6 +256,7 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
     doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
     opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_identifier": identifier, "pdf_variant": variant}
     color_profiles = opts.pop("color_profiles", None)
+    finisher = opts.pop("finisher", None)
     try:
         # As HTML.write_pdf does, in two steps, to set the dates in between.
         rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
@@ -256,7 +265,7 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
         rendered.metadata.created = rendered.metadata.created or when
         rendered.metadata.modified = rendered.metadata.modified or when
         with _stable_uuids(seed):
-            pdf = rendered.write_pdf(**{k: opts[k] for k in DEFAULT_OPTIONS})
+            pdf = rendered.write_pdf(finisher=finisher, **{k: opts[k] for k in DEFAULT_OPTIONS})
     except Exception as e:  # WeasyPrint's own failures become one clear line
         raise BuildError([Problem(Location(str(book.source)), one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
     if fetcher.refused:

@@ -25,10 +25,11 @@ MIN_PPI = 150
 PPI_TOLERANCE = 1.1
 
 
-def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
+def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False, safety: float = 0.0) -> str:
     """The rules that depend on the page geometry: @page size, margins mirrored
     left/right, running heads and page numbers on text pages only, and the boxes
-    sized from the geometry (the colophon's page, the full-bleed photo page)."""
+    sized from the geometry (the colophon's page, the full-bleed photo page).
+    Text on a full-bleed page stays at least ``safety`` points inside the trim."""
     pt = lambda v: f"{v:.3f}pt"  # noqa: E731
     none = "@top-center { content: none; } @bottom-center { content: none; }"
     return f"""
@@ -47,9 +48,9 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False) -> str:
 .leaf-full-bleed {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
 .leaf-full-bleed .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
 .leaf-full-bleed .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
-  padding-left: {pt(g.inside + bleed)}; padding-right: {pt(g.outside + bleed)}; }}
-.leaf-full-bleed .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24) + bleed)}; }}
-.leaf-full-bleed .band-top {{ top: {pt(-bleed)}; padding-top: {pt(max(g.top * 0.6, 24) + bleed)}; }}
+  padding-left: {pt(max(g.inside, safety) + bleed)}; padding-right: {pt(max(g.outside, safety) + bleed)}; }}
+.leaf-full-bleed .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24, safety) + bleed)}; }}
+.leaf-full-bleed .band-top {{ top: {pt(-bleed)}; padding-top: {pt(max(g.top * 0.6, 24, safety) + bleed)}; }}
 """
 
 

@@ -17,7 +17,7 @@ from ..errors import BuildError, Problem
 from ..images import Asset, Target
 from ..manuscript import Book, Photo
 from ..render import STYLES
-from .base import Edition, Geometry, write_pdf
+from .base import Edition, Geometry, photo_url, write_pdf
 from .pdf import book_html, page_css
 
 PT_PER_IN = 72.0
@@ -253,14 +253,9 @@ class PrintInterior(Edition):
     # -- layout ------------------------------------------------------------
 
     def page_css(self, book: Book, g: Geometry) -> str:
-        b = book.print.bleed
-        pt = lambda v: f"{v:.3f}pt"  # noqa: E731
-        return page_css(g, bleed=css_bleed(b, self.marks), marks=self.marks) + f"""
-@page {{ @top-center {{ vertical-align: bottom; padding-bottom: 12pt; }}
-         @bottom-center {{ vertical-align: top; padding-top: 12pt; }} }}
-figure.layout-full-bleed {{ height: {pt(g.height)}; }}
-figure.layout-full-bleed .frame {{ left: {pt(-b)}; top: {pt(-b)}; width: {pt(g.width + 2 * b)}; height: {pt(g.height + 2 * b)}; }}
-figure.layout-full-bleed figcaption {{ left: {pt(SAFETY)}; right: {pt(SAFETY)}; bottom: {pt(SAFETY)}; }}
+        return page_css(g, bleed=css_bleed(book.print.bleed, self.marks), marks=self.marks, safety=SAFETY) + """
+@page { @top-center { vertical-align: bottom; padding-bottom: 12pt; }
+        @bottom-center { vertical-align: top; padding-top: 12pt; } }
 """
 
     def _render(self, book: Book, assets, gutter: float) -> tuple[Layout, Finisher]:
@@ -310,5 +305,5 @@ figure.layout-full-bleed figcaption {{ left: {pt(SAFETY)}; right: {pt(SAFETY)}; 
 
 
 def photo_uri_map(book: Book, assets, target: str = "print") -> dict[str, tuple[Photo, Asset]]:
-    """{file URI of a photo's print asset: (photo, asset)}, the cover included."""
-    return {assets[(p.path, target)].path.as_uri(): (p, assets[(p.path, target)]) for p in book.images}
+    """{URL WeasyPrint sees for a photo's print asset: (photo, asset)}, the cover included."""
+    return {photo_url(assets[(p.path, target)].path): (p, assets[(p.path, target)]) for p in book.images}
