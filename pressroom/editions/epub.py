@@ -9,6 +9,7 @@ ebooklib's own metadata writer covers only part of it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import string
 import zipfile
@@ -20,7 +21,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
-from ..images import Asset, Target
+from ..images import Asset, Target, _atomic_write, cache_dir
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
 from .base import Edition, source_date
@@ -34,6 +35,8 @@ COVER_TARGET = Target("epub-cover", 4096, 92)
 COVER_SIZE = (1600, 2560)
 COVER_QUALITY = 88
 
+#: Bump when a change to subset_font() alters its output.
+SUBSET_VERSION = "1"
 FONT_FILES = ("NotoSerif-Regular.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Bold.ttf", "NotoSerif-BoldItalic.ttf")
 #: A fixed timestamp for every zip entry: the bytes depend on the book, not on when it was built.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -255,9 +258,20 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
 
 
 def subset_font(font_file: str, text: str) -> bytes:
-    """``font_file`` cut down to the characters of ``text`` (with its layout features, names and licence)."""
+    """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
+    licence). Cached beside the photo derivatives: a rebuild with the same characters costs nothing."""
+    import fontTools
     from fontTools import subset
     from fontTools.ttLib import TTFont
+
+    source = (FONTS / font_file).read_bytes()
+    key = hashlib.blake2b(b"|".join([SUBSET_VERSION.encode(), fontTools.version.encode(), source,
+                                     text.encode("utf-8")]), digest_size=20).hexdigest()
+    cached = cache_dir() / "fonts" / f"{key}.ttf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
 
     options = subset.Options()
     options.layout_features = ["*"]  # kerning, ligatures, small caps: what the reader's engine may use
@@ -266,13 +280,15 @@ def subset_font(font_file: str, text: str) -> bytes:
     options.notdef_outline = True
     options.hinting = False  # screens of e-readers scale outlines; hinting is most of the bytes
     options.recalc_timestamp = False
-    with TTFont(FONTS / font_file, recalcTimestamp=False) as font:
+    with TTFont(io.BytesIO(source), recalcTimestamp=False) as font:
         sub = subset.Subsetter(options)
         sub.populate(text=text)
         sub.subset(font)
         buf = io.BytesIO()
         font.save(buf)
-    return buf.getvalue()
+    data = buf.getvalue()
+    _atomic_write(cached, data)
+    return data
 
 
 def _characters(documents: list[str]) -> str:
