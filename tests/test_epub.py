@@ -223,6 +223,10 @@ def test_sample_structure_and_navigation(sample, sample_book):
         (h,) = doc.iterfind(".//x:h2", NS)
         assert section.get("aria-labelledby") == h.get("id") and h.text == c.title
         assert doc.get("lang") == doc.get(XML_LANG) == "en"
+    # The EPUB 2 table of contents, for older reading systems, says the same.
+    ncx = etree.fromstring(e.read("toc.ncx"))
+    assert ncx.findtext("{*}docTitle/{*}text") == b.title
+    assert [c.get("src") for c in ncx.iter("{*}content")] == [h for h, _, _ in toc]
     # Every other document is reachable from the nav or the spine; nothing is orphaned.
     xhtml = {i.get("href") for i in e.manifest.values() if i.get("media-type") == "application/xhtml+xml"}
     assert xhtml == set(e.spine)
@@ -260,6 +264,7 @@ def test_sample_cover_and_colophon(sample, sample_book):
     colophon = e.xhtml("colophon.xhtml")
     section = colophon.find(".//x:section", NS)
     assert section.get(EPUB_TYPE) == "copyright-page"
+    assert section.find("x:h2", NS).get("id") == section.get("aria-labelledby")
     text = " ".join("".join(section.itertext()).split())
     assert b.rights in text and b.identifier in text
     assert "generated stand-ins" in text

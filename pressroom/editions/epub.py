@@ -327,6 +327,7 @@ class EPUB(Edition):
 
         e = epub.EpubBook()
         e.IDENTIFIER_ID = "pub-id"
+        e.title = book.title  # the NCX's docTitle
         e.set_identifier(book.identifier)  # for the NCX; the OPF metadata is package_metadata()
         e.set_direction(dir_)
 
