@@ -537,3 +537,24 @@ def test_chromium_renders_a_chapter_with_its_photos_and_font(sample, tmp_path):
         assert complete and natural > 0, "a photo did not load"
         assert 0 < w <= width and 0 < h <= height, f"a photo of {w}x{h} does not fit the {viewport} screen"
     assert font == "1", "Noto Serif did not load"
+
+
+def test_preflight_warns_about_a_soft_cover_and_a_title_the_cover_cannot_set(tmp_path):
+    from pressroom.editions.epub import EPUB
+    from pressroom.images import derive
+
+    folder = write_book(tmp_path / "small", "title: Small\nlanguage: en\ncover: photos/01.jpg\n",
+                        [("One", [photo(1, "A small photo.")])], 1, size=(600, 400))
+    book = load(folder)
+    assets = derive(list(book.images), EPUB().targets(book))
+    (soft,) = EPUB().preflight(book, assets)
+    assert soft.code == "PR201" and soft.severity == "warning" and "600x400" in soft.message
+    assert soft.where.line == book.cover.where.line  # points at the cover photo in the manuscript
+
+    folder = write_book(tmp_path / "greek", "title: Ωδή\nlanguage: el\n", [("Ένα", [text("Κείμενο.")])])
+    book = load(folder)
+    assert EPUB().preflight(book, {}) == []  # Noto Serif sets Greek
+    folder = write_book(tmp_path / "ja", "title: 港の朝\nlanguage: ja\n", [("一", [text("本文。")])])
+    book = load(folder)
+    (nofont,) = EPUB().preflight(book, {})
+    assert nofont.code == "PR202" and "left out" in nofont.message

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
 from ..images import Asset, Target, _atomic_write, cache_dir
+from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
 from .base import Edition, source_date
@@ -34,6 +35,10 @@ COVER_TARGET = Target("epub-cover", 4096, 92)
 #: The store cover: stores ask for at least 1600 x 2560 px (1:1.6).
 COVER_SIZE = (1600, 2560)
 COVER_QUALITY = 88
+#: The cover photo may be enlarged this much to fill the cover before preflight warns.
+MAX_COVER_UPSCALE = 1.25
+#: The faces of the title, the subtitle and the byline on the cover.
+COVER_FONTS = ("NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Regular.ttf")
 
 #: Bump when a change to subset_font() alters its output.
 SUBSET_VERSION = "1"
@@ -184,9 +189,16 @@ def _cmap(font_file: str) -> frozenset[int]:
 
 
 def _drawable(text: str, font_file: str) -> bool:
-    """Whether the font has every character of ``text`` (and the text runs left to right)."""
+    """Whether the font has every character of ``text``."""
     cmap = _cmap(font_file)
     return all(ord(ch) in cmap for ch in text if not ch.isspace())
+
+
+def cover_type_fits(book: Book) -> bool:
+    """Whether the cover can carry the title, subtitle and byline: Noto Serif has their letters
+    (and they run left to right: the cover's type is laid out without bidi shaping)."""
+    texts = zip((book.title, book.subtitle, book.byline if book.creators else None), COVER_FONTS)
+    return direction(book.language) == "ltr" and all(_drawable(t, f) for t, f in texts if t)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -214,9 +226,7 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     with the title, subtitle and byline set in Noto Serif where the font has their letters.
     None when there would be neither photo nor text."""
     W, H = COVER_SIZE
-    texts = [(book.title, "NotoSerif-Bold.ttf"), (book.subtitle, "NotoSerif-Italic.ttf"),
-             (book.byline if book.creators else None, "NotoSerif-Regular.ttf")]
-    drawable = direction(book.language) == "ltr" and all(_drawable(t, f) for t, f in texts if t)
+    drawable = cover_type_fits(book)
     if photo is None and not drawable:
         return None
     if photo is not None:
@@ -320,6 +330,24 @@ class EPUB(Edition):
         if book.cover is not None:
             wanted.append(COVER_TARGET)
         return wanted
+
+    def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
+        """Warn when the store cover will be blurred or carry no title."""
+        found: list[Problem] = []
+        if book.cover is not None:
+            a = assets[(book.cover.path, COVER_TARGET.name)]
+            scale = max(COVER_SIZE[0] / a.width, COVER_SIZE[1] / a.height)
+            if scale > MAX_COVER_UPSCALE:
+                found.append(Problem(book.cover.where, (
+                    f"cover photo '{book.cover.src}' is {a.width}x{a.height} px: the EPUB cover "
+                    f"({COVER_SIZE[0]}x{COVER_SIZE[1]} px) enlarges it {scale:.1f} times and will look soft"),
+                    "PR201", "warning"))
+        if not cover_type_fits(book):
+            where = book.cover.where if book.cover else Location(str(book.source))
+            what = "is the cover photo alone" if book.cover else "is left out (no cover photo either)"
+            found.append(Problem(where, f"the EPUB cover {what}: its font cannot set the title's script",
+                                 "PR202", "warning"))
+        return found
 
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
         lang, dir_ = book.language, direction(book.language)
