@@ -21,7 +21,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
-from ..images import Asset, Target, _atomic_write, cache_dir
+from ..images import Asset, Target, _atomic_write, cache_dir, derive
 from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
@@ -326,16 +326,20 @@ class EPUB(Edition):
     label = "EPUB"
 
     def targets(self, book: Book) -> list[Target]:
-        wanted = [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY)]
-        if book.cover is not None:
-            wanted.append(COVER_TARGET)
-        return wanted
+        # Not COVER_TARGET: every target is derived for every photo; the cover alone needs it.
+        return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY)]
+
+    def cover_photo(self, book: Book) -> Asset | None:
+        """The cover photo's large derivative (cached like every derivative), or None."""
+        if book.cover is None:
+            return None
+        return derive([book.cover], [COVER_TARGET], jobs=1)[(book.cover.path, COVER_TARGET.name)]
 
     def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
         """Warn when the store cover will be blurred or carry no title."""
         found: list[Problem] = []
-        if book.cover is not None:
-            a = assets[(book.cover.path, COVER_TARGET.name)]
+        a = self.cover_photo(book)
+        if a is not None:
             scale = max(COVER_SIZE[0] / a.width, COVER_SIZE[1] / a.height)
             if scale > MAX_COVER_UPSCALE:
                 found.append(Problem(book.cover.where, (
@@ -372,7 +376,7 @@ class EPUB(Edition):
             images[p.number] = added[a.path]
 
         spine: list[epub.EpubItem] = []
-        cover_jpeg = compose_cover(book, assets[(book.cover.path, COVER_TARGET.name)] if book.cover else None)
+        cover_jpeg = compose_cover(book, self.cover_photo(book))
         has_cover = cover_jpeg is not None
         if has_cover:
             cover_img = epub.EpubItem(uid="cover-image", file_name="images/cover.jpg",
