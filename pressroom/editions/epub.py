@@ -106,8 +106,8 @@ def accessibility_summary(book: Book) -> str:
     return s
 
 
-def package_metadata(book: Book, modified: str) -> list[Meta]:
-    """Every entry of the package's <metadata>, in order."""
+def package_metadata(book: Book, modified: str, has_cover: bool) -> list[Meta]:
+    """Every entry of the package's <metadata>, in order; ``modified`` is an ISO 8601 UTC time."""
     m: list[Meta] = [("dc:identifier", {"id": "pub-id"}, book.identifier)]
     if book.isbn:
         m.append(("meta", {"refines": "#pub-id", "property": "identifier-type", "scheme": "onix:codelist5"}, "15"))
@@ -137,7 +137,7 @@ def package_metadata(book: Book, modified: str) -> list[Meta]:
     # schema.org accessibility metadata (EPUB Accessibility 1.1).
     photos = bool(book.photos)
     m.append(("meta", {"property": "schema:accessMode"}, "textual"))
-    if photos or book.cover:
+    if photos or has_cover:
         m.append(("meta", {"property": "schema:accessMode"}, "visual"))
     if photos:
         m.append(("meta", {"property": "schema:accessModeSufficient"}, "textual,visual"))
@@ -152,7 +152,8 @@ def package_metadata(book: Book, modified: str) -> list[Meta]:
     if book.publisher:
         m.append(("meta", {"property": "a11y:certifiedBy"}, book.publisher))
     m.append(("meta", {"name": "generator", "content": f"pressroom {__version__}"}, ""))
-    m.append(("meta", {"name": "cover", "content": "cover-image"}, ""))  # EPUB 2 reading systems
+    if has_cover:
+        m.append(("meta", {"name": "cover", "content": "cover-image"}, ""))  # EPUB 2 reading systems
     return m
 
 
@@ -168,8 +169,6 @@ class _Writer(epub.EpubWriter):
         root.set(XML_LANG, self.language)  # root is the <package> element
         md = etree.SubElement(root, "metadata", nsmap={"dc": DC_NS, "opf": OPF_NS})
         for tag, attrs, text in self.metadata:
-            if tag == "meta" and attrs.get("name") == "cover" and self.book.get_item_with_id("cover-image") is None:
-                continue
             name = f"{{{DC_NS}}}{tag[3:]}" if tag.startswith("dc:") else tag
             el = etree.SubElement(md, name, {(XML_LANG if k == "xml:lang" else k): v for k, v in attrs.items()})
             if text:
@@ -394,13 +393,12 @@ class EPUB(Edition):
             toc.append(epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}"))
         spine.append(_xhtml("colophon", "colophon.xhtml", page("epub/colophon.xhtml")))
         toc.append(epub.Link("colophon.xhtml", t["colophon"], "toc-colophon"))
-        documents = spine
-        for doc in documents:
+        for doc in spine:
             e.add_item(doc)
 
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                  content=(STYLES / "epub.css").read_bytes()))
-        text = _characters([d.content.decode("utf-8") for d in documents])
+        text = _characters([d.content.decode("utf-8") for d in spine])
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
                                      content=subset_font(f, text)))
@@ -413,7 +411,7 @@ class EPUB(Edition):
                    "package_direction": True, "spine_direction": True,
                    "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True}
         modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
-        writer = _Writer(buf, e, options, lang, package_metadata(book, modified))
+        writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover))
         writer.process()
         writer.write()
         return {self.filename(book): _normalise_zip(buf.getvalue())}
