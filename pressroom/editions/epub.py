@@ -1,26 +1,317 @@
-"""The EPUB 3 edition, written with ebooklib from our own XHTML templates."""
+"""The EPUB 3 edition, written with ebooklib from our own XHTML templates.
+
+What differs from the PDFs: photos sized for screens, a store cover composed
+from the cover photo (1600 x 2560 px), the font family subset to the
+characters the book uses, and package metadata written in full (title-type
+refinements, MARC relator roles, schema.org accessibility metadata), because
+ebooklib's own metadata writer covers only part of it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import string
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from ..images import Asset, Target
+from .. import __version__
+from ..images import Asset, Target, _atomic_write, cache_dir, derive
+from ..errors import Location, Problem
 from ..manuscript import Book
-from ..render import FONTS, STYLES, render
+from ..render import FONTS, STYLES, labels, render
 from .base import Edition, source_date
 
-#: Long edge of the photos inside the EPUB, in pixels.
+#: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
 EPUB_QUALITY = 82
+#: The cover photo, derived large enough to be cropped to fill COVER_SIZE.
+COVER_TARGET = Target("epub-cover", 4096, 92)
+#: The store cover: stores ask for at least 1600 x 2560 px (1:1.6).
+COVER_SIZE = (1600, 2560)
+COVER_QUALITY = 88
+#: The cover photo may be enlarged this much to fill the cover before preflight warns.
+MAX_COVER_UPSCALE = 1.25
+#: The faces of the title, the subtitle and the byline on the cover.
+COVER_FONTS = ("NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Regular.ttf")
 
+#: Bump when a change to subset_font() alters its output.
+SUBSET_VERSION = "1"
 FONT_FILES = ("NotoSerif-Regular.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Bold.ttf", "NotoSerif-BoldItalic.ttf")
 #: A fixed timestamp for every zip entry: the bytes depend on the book, not on when it was built.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+#: Languages (primary subtags) and scripts written right to left.
+RTL_LANGUAGES = {"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr"}
+RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
+
+#: Words only the EPUB prints, by language (the shared ones are render.LABELS).
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"landmarks": "Landmarks"},
+    "fr": {"landmarks": "Repères"},
+    "de": {"landmarks": "Orientierung"},
+    "es": {"landmarks": "Puntos de referencia"},
+}
+
+DC_NS = "http://purl.org/dc/elements/1.1/"
+OPF_NS = "http://www.idpf.org/2007/opf"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def direction(language: str) -> str:
+    """'rtl' for a language written right to left, else 'ltr'."""
+    parts = language.lower().split("-")
+    if any(p in RTL_SCRIPTS for p in parts[1:]):
+        return "rtl"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
+def words(language: str) -> dict[str, str]:
+    return {**WORDS["en"], **WORDS.get(language.split("-")[0].lower(), {})}
+
+
+# --------------------------------------------------------------------------
+# Package metadata
+# --------------------------------------------------------------------------
+
+Meta = tuple[str, dict[str, str], str]  # (tag: "dc:title" or "meta", attributes, text)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def accessibility_summary(book: Book) -> str:
+    """A plain-English account of what this book offers a reader who cannot see it."""
+    photos, chapters = len(book.photos), len(book.chapters)
+    captioned = sum(1 for p in book.photos if p.caption_html)
+    if photos:
+        s = (f"This book holds {_count(photos, 'photograph', 'photographs')} in "
+             f"{_count(chapters, 'chapter', 'chapters')}. Every photograph has a text description "
+             f"(alternative text) written for readers who cannot see it")
+        if captioned:
+            s += ", and " + ("every one" if captioned == photos else str(captioned)) + " has a caption"
+        s += ". "
+    else:
+        s = f"This book holds {_count(chapters, 'chapter', 'chapters')} of text. "
+    s += ("The text reflows and can be resized, and the reader's own fonts and colours apply. "
+          "Headings, a table of contents and landmarks give the structure, and the reading order "
+          "is the order of the printed book. There are no flashing, motion or sound hazards.")
+    return s
+
+
+def package_metadata(book: Book, modified: str, has_cover: bool) -> list[Meta]:
+    """Every entry of the package's <metadata>, in order; ``modified`` is an ISO 8601 UTC time."""
+    m: list[Meta] = [("dc:identifier", {"id": "pub-id"}, book.identifier)]
+    if book.isbn:
+        m.append(("meta", {"refines": "#pub-id", "property": "identifier-type", "scheme": "onix:codelist5"}, "15"))
+    m.append(("dc:title", {"id": "main-title"}, book.title))
+    m.append(("meta", {"refines": "#main-title", "property": "title-type"}, "main"))
+    if book.subtitle:
+        m.append(("meta", {"refines": "#main-title", "property": "display-seq"}, "1"))
+        m.append(("dc:title", {"id": "sub-title"}, book.subtitle))
+        m.append(("meta", {"refines": "#sub-title", "property": "title-type"}, "subtitle"))
+        m.append(("meta", {"refines": "#sub-title", "property": "display-seq"}, "2"))
+    m.append(("dc:language", {}, book.language))
+    creators = set(book.creators)
+    ordered = [c for c in book.contributors if c in creators] + [c for c in book.contributors if c not in creators]
+    for i, c in enumerate(ordered, 1):
+        cid = f"contributor-{i}"
+        m.append(("dc:creator" if c in creators else "dc:contributor", {"id": cid}, c.name))
+        m.append(("meta", {"refines": f"#{cid}", "property": "role", "scheme": "marc:relators"}, c.marc))
+        if c.file_as:
+            m.append(("meta", {"refines": f"#{cid}", "property": "file-as"}, c.file_as))
+    for tag, value in (("publisher", book.publisher), ("date", book.date), ("rights", book.rights),
+                       ("description", book.description)):
+        if value:
+            m.append((f"dc:{tag}", {}, value))
+    m += [("dc:subject", {}, s) for s in book.subjects]
+    m.append(("meta", {"property": "dcterms:modified"}, modified))
+
+    # schema.org accessibility metadata (EPUB Accessibility 1.1).
+    photos = bool(book.photos)
+    m.append(("meta", {"property": "schema:accessMode"}, "textual"))
+    if photos or has_cover:
+        m.append(("meta", {"property": "schema:accessMode"}, "visual"))
+    if photos:
+        m.append(("meta", {"property": "schema:accessModeSufficient"}, "textual,visual"))
+    m.append(("meta", {"property": "schema:accessModeSufficient"}, "textual"))
+    features = (["alternativeText"] if photos else []) + [
+        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    m += [("meta", {"property": "schema:accessibilityFeature"}, f) for f in features]
+    m.append(("meta", {"property": "schema:accessibilityHazard"}, "none"))
+    summary_attrs = {} if book.language.split("-")[0].lower() == "en" else {"xml:lang": "en"}
+    m.append(("meta", {"property": "schema:accessibilitySummary", **summary_attrs}, accessibility_summary(book)))
+    m.append(("meta", {"property": "dcterms:conformsTo"}, CONFORMS_TO))
+    if book.publisher:
+        m.append(("meta", {"property": "a11y:certifiedBy"}, book.publisher))
+    m.append(("meta", {"name": "generator", "content": f"pressroom {__version__}"}, ""))
+    if has_cover:
+        m.append(("meta", {"name": "cover", "content": "cover-image"}, ""))  # EPUB 2 reading systems
+    return m
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, with the package's language and <metadata> written from our own list."""
+
+    def __init__(self, out, book: epub.EpubBook, options: dict, language: str, metadata: list[Meta]):
+        super().__init__(out, book, options)
+        self.language = language
+        self.metadata = metadata
+
+    def _write_opf_metadata(self, root):
+        root.set(XML_LANG, self.language)  # root is the <package> element
+        md = etree.SubElement(root, "metadata", nsmap={"dc": DC_NS, "opf": OPF_NS})
+        for tag, attrs, text in self.metadata:
+            name = f"{{{DC_NS}}}{tag[3:]}" if tag.startswith("dc:") else tag
+            el = etree.SubElement(md, name, {(XML_LANG if k == "xml:lang" else k): v for k, v in attrs.items()})
+            if text:
+                el.text = text
+
+
+# --------------------------------------------------------------------------
+# The cover and the fonts
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _cmap(font_file: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS / font_file, lazy=True) as f:
+        return frozenset(f.getBestCmap())
+
+
+def _drawable(text: str, font_file: str) -> bool:
+    """Whether the font has every character of ``text``."""
+    cmap = _cmap(font_file)
+    return all(ord(ch) in cmap for ch in text if not ch.isspace())
+
+
+def cover_type_fits(book: Book) -> bool:
+    """Whether the cover can carry the title, subtitle and byline: Noto Serif has their letters
+    (and they run left to right: the cover's type is laid out without bidi shaping)."""
+    texts = zip((book.title, book.subtitle, book.byline if book.creators else None), COVER_FONTS)
+    return direction(book.language) == "ltr" and all(_drawable(t, f) for t, f in texts if t)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit(draw, text: str, font_file: str, size: int, width: int, max_lines: int):
+    """The largest font size up to ``size`` at which ``text`` wraps into ``max_lines`` lines."""
+    while True:
+        font = ImageFont.truetype(str(FONTS / font_file), size, layout_engine=ImageFont.Layout.BASIC)
+        lines = _wrap(draw, text, font, width)
+        if (len(lines) <= max_lines and all(draw.textlength(l, font=font) <= width for l in lines)) or size <= 24:
+            return font, lines
+        size = int(size * 0.9)
+
+
+def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
+    """The store cover, COVER_SIZE px: the cover photo cropped to fill it, or a plain ground,
+    with the title, subtitle and byline set in Noto Serif where the font has their letters.
+    None when there would be neither photo nor text."""
+    W, H = COVER_SIZE
+    drawable = cover_type_fits(book)
+    if photo is None and not drawable:
+        return None
+    if photo is not None:
+        with Image.open(photo.path) as im:
+            im.draft("RGB", (W, H))
+            im = ImageOps.fit(im.convert("RGB"), (W, H), Image.Resampling.LANCZOS)
+    else:
+        im = Image.new("RGB", (W, H), (38, 42, 48))
+    if drawable:
+        # Darken the top and bottom so white type reads on any photo.
+        shade = Image.new("L", (1, 256))
+        shade.putdata([int(200 * max(0.0, 1 - y / 255) ** 1.6) for y in range(256)])
+        top = shade.resize((W, int(H * 0.45)))
+        bottom = top.transpose(Image.Transpose.FLIP_TOP_BOTTOM).resize((W, int(H * 0.22)))
+        im.paste((0, 0, 0), (0, 0, W, top.height), top)
+        im.paste((0, 0, 0), (0, H - bottom.height, W, H), bottom)
+        draw = ImageDraw.Draw(im)
+        margin, width = 120, W - 240
+        y = 190
+        font, lines = _fit(draw, book.title, "NotoSerif-Bold.ttf", 150, width, 4)
+        for line in lines:
+            draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
+            y += int(font.size * 1.18)
+        if book.subtitle:
+            y += 40
+            font, lines = _fit(draw, book.subtitle, "NotoSerif-Italic.ttf", 72, width, 4)
+            for line in lines:
+                draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
+                y += int(font.size * 1.25)
+        if book.creators:
+            font, lines = _fit(draw, book.byline, "NotoSerif-Regular.ttf", 84, width, 2)
+            y = H - 170 - int(font.size * 1.25) * (len(lines) - 1)
+            for line in lines:
+                draw.text((W // 2, y), line, font=font, fill="white", anchor="ms")
+                y += int(font.size * 1.25)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=COVER_QUALITY, optimize=True, dpi=(300, 300))
+    return buf.getvalue()
+
+
+def subset_font(font_file: str, text: str) -> bytes:
+    """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
+    licence). Cached beside the photo derivatives: a rebuild with the same characters costs nothing."""
+    import fontTools
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source = (FONTS / font_file).read_bytes()
+    key = hashlib.blake2b(b"|".join([SUBSET_VERSION.encode(), fontTools.version.encode(), source,
+                                     text.encode("utf-8")]), digest_size=20).hexdigest()
+    cached = cache_dir() / "fonts" / f"{key}.ttf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+
+    options = subset.Options()
+    options.layout_features = ["*"]  # kerning, ligatures, small caps: what the reader's engine may use
+    options.name_IDs = ["*"]  # keep the copyright and licence records
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False  # screens of e-readers scale outlines; hinting is most of the bytes
+    options.recalc_timestamp = False
+    with TTFont(io.BytesIO(source), recalcTimestamp=False) as font:
+        sub = subset.Subsetter(options)
+        sub.populate(text=text)
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+    data = buf.getvalue()
+    _atomic_write(cached, data)
+    return data
+
+
+def _characters(documents: list[str]) -> str:
+    """Every character the documents show, with printable ASCII always in."""
+    chars = set(string.printable.strip()) | {" ", "\u00a0"}
+    for doc in documents:
+        root = etree.fromstring(doc.encode("utf-8"))
+        chars.update("".join(root.itertext()))
+    return "".join(sorted(c for c in chars if c.isprintable() or c == "\u00a0"))
+
+
+# --------------------------------------------------------------------------
+# The edition
+# --------------------------------------------------------------------------
 
 def _xhtml(uid: str, name: str, content: str, properties: list[str] | None = None) -> epub.EpubItem:
     item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=content.encode("utf-8"))
@@ -34,26 +325,42 @@ class EPUB(Edition):
     label = "EPUB"
 
     def targets(self, book: Book) -> list[Target]:
+        # Not COVER_TARGET: every target is derived for every photo; the cover alone needs it.
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY)]
 
+    def cover_photo(self, book: Book) -> Asset | None:
+        """The cover photo's large derivative (cached like every derivative), or None."""
+        if book.cover is None:
+            return None
+        return derive([book.cover], [COVER_TARGET], jobs=1)[(book.cover.path, COVER_TARGET.name)]
+
+    def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
+        """Warn when the store cover will be blurred or carry no title."""
+        found: list[Problem] = []
+        a = self.cover_photo(book)
+        if a is not None:
+            scale = max(COVER_SIZE[0] / a.width, COVER_SIZE[1] / a.height)
+            if scale > MAX_COVER_UPSCALE:
+                found.append(Problem(book.cover.where, (
+                    f"cover photo '{book.cover.src}' is {a.width}x{a.height} px: the EPUB cover "
+                    f"({COVER_SIZE[0]}x{COVER_SIZE[1]} px) enlarges it {scale:.1f} times and will look soft"),
+                    "PR201", "warning"))
+        if not cover_type_fits(book):
+            where = book.cover.where if book.cover else Location(str(book.source))
+            what = "is the cover photo alone" if book.cover else "is left out (no cover photo either)"
+            found.append(Problem(where, f"the EPUB cover {what}: its font cannot set the title's script",
+                                 "PR202", "warning"))
+        return found
+
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
+        lang, dir_ = book.language, direction(book.language)
+        page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), **ctx)  # noqa: E731
+
         e = epub.EpubBook()
-        e.set_identifier(book.identifier)
-        e.set_title(book.title)
-        e.set_language(book.language)
-        e.set_direction(None)
-        for i, c in enumerate(book.contributors):
-            e.add_author(c.name, file_as=c.file_as, role=c.marc, uid=f"creator{i}")
-        if book.publisher:
-            e.add_metadata("DC", "publisher", book.publisher)
-        if book.date:
-            e.add_metadata("DC", "date", book.date)
-        if book.rights:
-            e.add_metadata("DC", "rights", book.rights)
-        if book.description:
-            e.add_metadata("DC", "description", book.description)
-        for s in book.subjects:
-            e.add_metadata("DC", "subject", s)
+        e.IDENTIFIER_ID = "pub-id"
+        e.title = book.title  # the NCX's docTitle
+        e.set_identifier(book.identifier)  # for the NCX; the OPF metadata is package_metadata()
+        e.set_direction(dir_)
 
         # Photos, each file once even when placed twice.
         images: dict[int, str] = {}
@@ -68,49 +375,51 @@ class EPUB(Edition):
             images[p.number] = added[a.path]
 
         spine: list[epub.EpubItem] = []
-        has_cover = book.cover is not None
+        cover_jpeg = compose_cover(book, self.cover_photo(book))
+        has_cover = cover_jpeg is not None
         if has_cover:
-            a = assets[(book.cover.path, "epub")]
             cover_img = epub.EpubItem(uid="cover-image", file_name="images/cover.jpg",
-                                      media_type="image/jpeg", content=a.path.read_bytes())
+                                      media_type="image/jpeg", content=cover_jpeg)
             cover_img.properties = ["cover-image"]
             e.add_item(cover_img)
-            cover = _xhtml("cover", "cover.xhtml", render("epub/cover.xhtml", book, cover_href="images/cover.jpg"))
-            e.add_item(cover)
-            spine.append(cover)
-        title = _xhtml("title", "title.xhtml", render("epub/title.xhtml", book))
-        nav = _xhtml("nav", "nav.xhtml", render("epub/nav.xhtml", book, has_cover=has_cover), ["nav"])
-        e.add_item(title)
-        e.add_item(nav)
+            spine.append(_xhtml("cover", "cover.xhtml", page("epub/cover.xhtml", cover_href="images/cover.jpg")))
+        t = labels(lang)
+        title = _xhtml("title", "title.xhtml", page("epub/title.xhtml"))
+        nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover), ["nav"])
         spine += [title, nav]
-        toc = [epub.Link("title.xhtml", "Title", "toc-title")]
+        toc = [epub.Link("title.xhtml", t["title_page"], "toc-title")]
         for ch in book.chapters:
-            doc = _xhtml(ch.id, f"{ch.id}.xhtml", render("epub/chapter.xhtml", book, chapter=ch, images=images))
+            spine.append(_xhtml(ch.id, f"{ch.id}.xhtml", page("epub/chapter.xhtml", chapter=ch, images=images)))
+            toc.append(epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}"))
+        spine.append(_xhtml("colophon", "colophon.xhtml", page("epub/colophon.xhtml")))
+        toc.append(epub.Link("colophon.xhtml", t["colophon"], "toc-colophon"))
+        for doc in spine:
             e.add_item(doc)
-            spine.append(doc)
-            toc.append(epub.Link(f"{ch.id}.xhtml", ch.title or f"{ch.number}", f"toc-{ch.id}"))
-        colophon = _xhtml("colophon", "colophon.xhtml", render("epub/colophon.xhtml", book))
-        e.add_item(colophon)
-        spine.append(colophon)
-        toc.append(epub.Link("colophon.xhtml", "Colophon", "toc-colophon"))
 
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                  content=(STYLES / "epub.css").read_bytes()))
+        text = _characters([d.content.decode("utf-8") for d in spine])
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
-                                     content=(FONTS / f).read_bytes()))
+                                     content=subset_font(f, text)))
         e.add_item(epub.EpubNcx())
         e.toc = toc
         e.spine = spine
 
         buf = io.BytesIO()
-        epub.write_epub(buf, e, {"mtime": source_date(), "epub3_pages": False, "epub2_guide": False,
-                                 "epub3_landmark": False, "play_order": {"enabled": False, "start_from": 1}})
+        options = {"epub3_pages": False, "epub2_guide": False, "epub3_landmark": False,
+                   "package_direction": True, "spine_direction": True,
+                   "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True}
+        modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
+        writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover))
+        writer.process()
+        writer.write()
         return {self.filename(book): _normalise_zip(buf.getvalue())}
 
 
 def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the container with fixed entry times: mimetype first and stored, the rest deflated."""
+    """Rewrite the container with fixed entry times: mimetype first and stored, JPEGs stored
+    (deflate gains nothing on them), the rest deflated."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -118,7 +427,8 @@ def _normalise_zip(data: bytes) -> bytes:
         order = ["mimetype"] + [n for n in names if n != "mimetype"]
         for name in order:
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            stored = name == "mimetype" or name.endswith(".jpg")
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
+            z.writestr(info, src.read(name), compresslevel=None if stored else 9)
     return out.getvalue()
