@@ -24,10 +24,11 @@ def title_from(folder: Path) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words) or "My Book"
 
 
-def stand_in(path: Path, size: tuple[int, int] = (3000, 2000), label: str = "stand-in photo") -> Path:
+def stand_in(path: Path, size: tuple[int, int] = (2700, 3600), label: str = "stand-in photo") -> Path:
     """A calm, photo-like placeholder (sky, hills, a sun) with a label nobody can miss.
 
-    3000 x 2000 px: 300 ppi at 10 x 6.7 in, enough for a full print page.
+    2700 x 3600 px (portrait): 300 ppi at 9 x 12 in, enough for a full print page,
+    the print cover's front and the EPUB's 1600 x 2560 store cover.
     """
     w, h = size
     sky = Image.linear_gradient("L").resize((w, h))

@@ -32,12 +32,18 @@ def test_good_book_has_no_findings_and_writes_nothing(tmp_path, capsys, monkeypa
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     rc, out, _ = run(capsys, "--book", str(book))
     assert rc == 0
-    assert "no problems found (3 photos; checked for: screen PDF, EPUB, print interior)" in out
+    # A 3-photo test book is valid; what remains are the print edition's notes
+    # about a book this short (too few pages for a paperback, a plain spine,
+    # small test photos, no cover photo, no ISBN): warnings, never errors.
+    assert "0 errors" in out and "(3 photos; checked for: screen PDF, EPUB, print edition)" in out
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # no out/, nothing written
 
     rc, out, _ = run(capsys, "--book", str(book), "--json")
     assert rc == 0
-    assert json.loads(out) == {"ok": True, "errors": 0, "warnings": 0, "findings": []}
+    report = json.loads(out)
+    assert report["ok"] is True and report["errors"] == 0
+    assert {f["code"] for f in report["findings"]} <= {"PRINT-001", "PRINT-004", "PRINT-007", "PRINT-009", "PRINT-011"}
+    assert all(f["severity"] == "warning" and f["fix"] for f in report["findings"])
 
 
 def _bad_book(tmp_path: Path) -> Path:
@@ -138,9 +144,9 @@ def test_warnings_pass_and_strict_makes_them_errors(tmp_path, capsys, monkeypatc
 def test_every_code_is_in_the_table_and_the_readme():
     used = set()
     for path in (ROOT / "pressroom").rglob("*.py"):
-        used |= set(re.findall(r"[\"'](PR\d{3})[\"']", path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"[\"'](PR\d{3}|PRINT-\d{3})[\"']", path.read_text(encoding="utf-8")))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^\| `(PR\d{3})` \|", readme, re.M))
+    documented = set(re.findall(r"^\| `(PR\d{3}|PRINT-\d{3})` \|", readme, re.M))
     assert used - set(CODES) == set(), "codes used in the source but missing from pressroom/codes.py"
     assert set(CODES) == documented, "README's 'Problem codes' table must list exactly pressroom/codes.py's codes"
     for code, (title, fix) in CODES.items():

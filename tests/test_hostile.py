@@ -420,7 +420,7 @@ def test_a_build_writes_only_into_out_and_the_cache(tmp_path):
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed and all(k.split(os.sep)[0] in ("out", "cache") for k in changed), sorted(changed)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        f"{SLUG}-print.pdf", f"{SLUG}.epub", f"{SLUG}.pdf"]
+        f"{SLUG}-cover.pdf", f"{SLUG}-print.pdf", f"{SLUG}.epub", f"{SLUG}.pdf"]
 
 
 def test_out_that_is_a_file_is_one_line(tmp_path, capsys):

@@ -45,7 +45,7 @@ def test_every_edition_is_byte_identical_across_folders_and_caches(tmp_path, mon
     b = build_all(moved, tmp_path / "out-b")  # warm cache, another folder
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-c"))
     c = build_all(moved, tmp_path / "out-c")  # cold cache somewhere else
-    assert sorted(a) == ["a-test-book-print.pdf", "a-test-book.epub", "a-test-book.pdf"]
+    assert sorted(a) == ["a-test-book-cover.pdf", "a-test-book-print.pdf", "a-test-book.epub", "a-test-book.pdf"]
     for name in a:
         assert a[name] == b[name], f"{name} differs with the book in another folder"
         assert a[name] == c[name], f"{name} differs with another cache"
