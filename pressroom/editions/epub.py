@@ -4,13 +4,15 @@ What differs from the PDFs: photos sized for screens, a store cover composed
 from the cover photo (1600 x 2560 px), the font family subset to the
 characters the book uses, and package metadata written in full (title-type
 refinements, MARC relator roles, schema.org accessibility metadata), because
-ebooklib's own metadata writer covers only part of it.
+ebooklib's own metadata writer covers only part of it. The page-list gives the
+page numbers of the print edition, read from the print interior's layout.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import string
 import zipfile
 from functools import lru_cache
@@ -26,6 +28,7 @@ from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
 from .base import Edition, source_date
+from .press import PageStart, print_page_map
 
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
@@ -53,10 +56,10 @@ RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
 
 #: Words only the EPUB prints, by language (the shared ones are render.LABELS).
 WORDS: dict[str, dict[str, str]] = {
-    "en": {"landmarks": "Landmarks"},
-    "fr": {"landmarks": "Repères"},
-    "de": {"landmarks": "Orientierung"},
-    "es": {"landmarks": "Puntos de referencia"},
+    "en": {"landmarks": "Landmarks", "pages": "Pages of the print edition"},
+    "fr": {"landmarks": "Repères", "pages": "Pages de l’édition imprimée"},
+    "de": {"landmarks": "Orientierung", "pages": "Seiten der Druckausgabe"},
+    "es": {"landmarks": "Puntos de referencia", "pages": "Páginas de la edición impresa"},
 }
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -87,8 +90,9 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def accessibility_summary(book: Book) -> str:
-    """A plain-English account of what this book offers a reader who cannot see it."""
+def accessibility_summary(book: Book, print_pages: bool = False) -> str:
+    """A plain-English account of what this book offers a reader who cannot see it
+    (``print_pages``: the page numbers of the print edition are marked)."""
     photos, chapters = len(book.photos), len(book.chapters)
     captioned = sum(1 for p in book.photos if p.caption_html)
     if photos:
@@ -102,12 +106,23 @@ def accessibility_summary(book: Book) -> str:
         s = f"This book holds {_count(chapters, 'chapter', 'chapters')} of text. "
     s += ("The text reflows and can be resized, and the reader's own fonts and colours apply. "
           "Headings, a table of contents and landmarks give the structure, and the reading order "
-          "is the order of the printed book. There are no flashing, motion or sound hazards.")
+          "is the order of the printed book. ")
+    if print_pages:
+        s += "The page numbers of the print edition are marked, and a page list leads to each. "
+    s += "There are no flashing, motion or sound hazards."
     return s
 
 
-def package_metadata(book: Book, modified: str, has_cover: bool) -> list[Meta]:
-    """Every entry of the package's <metadata>, in order; ``modified`` is an ISO 8601 UTC time."""
+def page_break_source(book: Book, pages: int) -> str:
+    """The print edition whose page numbers the page-list gives: its ISBN, else a description."""
+    if book.isbn:
+        return f"urn:isbn:{book.isbn}"
+    return f"the print edition made by pressroom: {book.title}, trim {book.print.trim}, {pages} pages"
+
+
+def package_metadata(book: Book, modified: str, has_cover: bool, print_pages: int | None = None) -> list[Meta]:
+    """Every entry of the package's <metadata>, in order; ``modified`` is an ISO 8601 UTC time,
+    ``print_pages`` the print edition's page count when the EPUB has its page-list."""
     m: list[Meta] = [("dc:identifier", {"id": "pub-id"}, book.identifier)]
     if book.isbn:
         m.append(("meta", {"refines": "#pub-id", "property": "identifier-type", "scheme": "onix:codelist5"}, "15"))
@@ -132,6 +147,8 @@ def package_metadata(book: Book, modified: str, has_cover: bool) -> list[Meta]:
         if value:
             m.append((f"dc:{tag}", {}, value))
     m += [("dc:subject", {}, s) for s in book.subjects]
+    if print_pages is not None and book.isbn:
+        m.append(("dc:source", {}, f"urn:isbn:{book.isbn}"))
     m.append(("meta", {"property": "dcterms:modified"}, modified))
 
     # schema.org accessibility metadata (EPUB Accessibility 1.1).
@@ -144,11 +161,15 @@ def package_metadata(book: Book, modified: str, has_cover: bool) -> list[Meta]:
     m.append(("meta", {"property": "schema:accessModeSufficient"}, "textual"))
     features = (["alternativeText"] if photos else []) + [
         "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if print_pages is not None:
+        features.append("printPageNumbers")
     m += [("meta", {"property": "schema:accessibilityFeature"}, f) for f in features]
     m.append(("meta", {"property": "schema:accessibilityHazard"}, "none"))
     summary_attrs = {} if book.language.split("-")[0].lower() == "en" else {"xml:lang": "en"}
-    m.append(("meta", {"property": "schema:accessibilitySummary", **summary_attrs}, accessibility_summary(book)))
+    m.append(("meta", {"property": "schema:accessibilitySummary", **summary_attrs}, accessibility_summary(book, print_pages is not None)))
     m.append(("meta", {"property": "dcterms:conformsTo"}, CONFORMS_TO))
+    if print_pages is not None:
+        m.append(("meta", {"property": "pageBreakSource"}, page_break_source(book, print_pages)))
     if book.publisher:
         m.append(("meta", {"property": "a11y:certifiedBy"}, book.publisher))
     m.append(("meta", {"name": "generator", "content": f"pressroom {__version__}"}, ""))
@@ -310,6 +331,102 @@ def _characters(documents: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------
+# The page-list: where the print edition's pages begin
+# --------------------------------------------------------------------------
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+_PLACEHOLDER = re.compile(r'<span data-pagebreak="(\d+)"\s*/>')
+
+
+def pagebreak(n: int) -> str:
+    """The marker of print page ``n``: where it begins, for reading systems and screen readers."""
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{n}" aria-label="{n}"></span>'
+
+
+def _insert_at(el: etree._Element, chars: int, marker: etree._Element) -> None:
+    """Put ``marker`` inside ``el`` before the first word that begins after ``chars`` of its
+    characters (white space not counted); at its end when there is none."""
+    segments = []  # (element, "text" | "tail", its string), in reading order
+
+    def walk(e):
+        segments.append((e, "text", e.text or ""))
+        for c in e:
+            walk(c)
+            segments.append((c, "tail", c.tail or ""))
+
+    walk(el)
+    text = "".join(t for _, _, t in segments)
+    seen, pos = 0, len(text)
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        if seen >= chars and (i == 0 or text[i - 1].isspace()):
+            pos = i
+            break
+        seen += 1
+    for e, where, t in segments:
+        if pos < len(t):  # the word's own text node: inside the element it is set in
+            if where == "text":
+                marker.tail, e.text = t[pos:] or None, t[:pos] or None
+                e.insert(0, marker)
+            else:
+                marker.tail, e.tail = t[pos:] or None, t[:pos] or None
+                e.addnext(marker)
+            return
+        pos -= len(t)
+    el.append(marker)
+
+
+def with_pagebreaks(html: str, starts: list[PageStart]) -> str:
+    """A text block's XHTML with the markers of the pages that begin in it."""
+    try:
+        root = etree.fromstring(f'<div xmlns="{XHTML_NS}">{html}</div>')
+    except etree.XMLSyntaxError:  # not expected (the manuscript's Markdown is rendered as XHTML)
+        return "".join(pagebreak(s.page) for s in starts) + html
+    children = [c for c in root if isinstance(c.tag, str)]
+    # Last first: an insertion leaves the places before it where they were.
+    for s in sorted(starts, key=lambda s: (s.element, s.chars), reverse=True):
+        marker = etree.Element(f"{{{XHTML_NS}}}span", {"data-pagebreak": str(s.page)})
+        if s.element >= len(children):
+            root.append(marker)
+        elif s.chars == 0:
+            children[s.element].addprevious(marker)
+        else:
+            _insert_at(children[s.element], s.chars, marker)
+    inner = (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
+    inner = inner.replace(f' xmlns="{XHTML_NS}"', "")
+    return _PLACEHOLDER.sub(lambda m: pagebreak(int(m.group(1))), inner)
+
+
+class PageBreaks:
+    """The print edition's pages as the EPUB places them: markers by chapter, photo and text block."""
+
+    def __init__(self, book: Book, starts: list[PageStart]):
+        self.starts = starts
+        self.chapters: dict[int, list[int]] = {}  # chapter number: pages that open it
+        self.photos: dict[int, list[int]] = {}  # photo number: pages that begin with it
+        texts: dict[tuple[int, int], list[PageStart]] = {}
+        self.href: dict[int, str] = {}  # page: chapter document
+        for s in starts:
+            if s.kind == "chapter":
+                self.chapters.setdefault(s.chapter, []).append(s.page)
+            elif s.kind == "photo":
+                self.photos.setdefault(s.photo, []).append(s.page)
+            else:
+                texts.setdefault((s.chapter, s.block), []).append(s)
+            self.href[s.page] = f"chapter-{s.chapter:02d}.xhtml"
+        by_number = {c.number: c for c in book.chapters}
+        self.texts = {key: with_pagebreaks(by_number[key[0]].blocks[key[1]].html, ss) for key, ss in texts.items()}
+
+    def markers(self, pages: list[int] | None) -> str:
+        return "".join(pagebreak(n) for n in pages or ())
+
+    def page_list(self) -> list[tuple[str, str]]:
+        """(label, href) of each page, in page order."""
+        return [(str(n), f"{self.href[n]}#page-{n}") for n in sorted(self.href)]
+
+
+# --------------------------------------------------------------------------
 # The edition
 # --------------------------------------------------------------------------
 
@@ -374,6 +491,10 @@ class EPUB(Edition):
                 added[a.path] = href
             images[p.number] = added[a.path]
 
+        # The print edition's page numbers (its layout: shared when this process laid it out).
+        starts, print_pages = print_page_map(book, assets)
+        breaks = PageBreaks(book, starts)
+
         spine: list[epub.EpubItem] = []
         cover_jpeg = compose_cover(book, self.cover_photo(book))
         has_cover = cover_jpeg is not None
@@ -385,11 +506,11 @@ class EPUB(Edition):
             spine.append(_xhtml("cover", "cover.xhtml", page("epub/cover.xhtml", cover_href="images/cover.jpg")))
         t = labels(lang)
         title = _xhtml("title", "title.xhtml", page("epub/title.xhtml"))
-        nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover), ["nav"])
+        nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover, page_list=breaks.page_list()), ["nav"])
         spine += [title, nav]
         toc = [epub.Link("title.xhtml", t["title_page"], "toc-title")]
         for ch in book.chapters:
-            spine.append(_xhtml(ch.id, f"{ch.id}.xhtml", page("epub/chapter.xhtml", chapter=ch, images=images)))
+            spine.append(_xhtml(ch.id, f"{ch.id}.xhtml", page("epub/chapter.xhtml", chapter=ch, images=images, breaks=breaks)))
             toc.append(epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}"))
         spine.append(_xhtml("colophon", "colophon.xhtml", page("epub/colophon.xhtml")))
         toc.append(epub.Link("colophon.xhtml", t["colophon"], "toc-colophon"))
@@ -411,7 +532,8 @@ class EPUB(Edition):
                    "package_direction": True, "spine_direction": True,
                    "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True}
         modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
-        writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover))
+        writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover,
+                                                                 print_pages if starts else None))
         writer.process()
         writer.write()
         return {self.filename(book): _normalise_zip(buf.getvalue())}
