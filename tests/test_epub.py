@@ -194,7 +194,12 @@ def test_sample_accessibility_metadata(sample):
     assert e.meta("schema:accessMode") == ["textual", "visual"]
     assert sorted(e.meta("schema:accessModeSufficient")) == ["textual", "textual,visual"]
     assert e.meta("schema:accessibilityFeature") == [
-        "alternativeText", "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+        "alternativeText", "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
+        "printPageNumbers"]
+    # No ISBN: the print edition the page numbers come from is described (tests/test_pagelist.py).
+    (source,) = e.meta("pageBreakSource")
+    assert source.startswith("the print edition") and "8.5x8.5in" in source
+    assert e.dc("source") == []
     assert e.meta("schema:accessibilityHazard") == ["none"]
     (summary,) = e.meta("schema:accessibilitySummary")
     assert "27 photographs in 3 chapters" in summary and "text description" in summary

@@ -43,14 +43,18 @@ def paragraphs(n: int, words: int, seed: int) -> str:
     return "\n\n".join(out)
 
 
+def bullets(n: int, words: int, seed: int) -> str:
+    """A Markdown list: its bullets are drawn by the print edition but are not text."""
+    return "\n".join("- " + p for p in paragraphs(n, words, seed).split("\n\n"))
+
+
 def long_book(folder: Path, isbn: bool) -> Path:
     """Three chapters of text long enough to run over pages, with inline, page and full-bleed photos."""
     head = ("title: Long Days\nlanguage: en\n" + (f"identifier: {ISBN}\n" if isbn else "")
             + "contributors:\n  - name: Ada Example\n    role: author\n")
     chapters = [
         ("Morning", [text(paragraphs(5, 110, 1)), photo(1, "A boat at dawn.", "The boat.") + "\nlayout: inline",
-                     text(paragraphs(4, 120, 2) + "\n\n- one item\n- another *item* here\n\n"
-                          + paragraphs(3, 100, 3)),
+                     text(paragraphs(4, 120, 2) + "\n\n" + bullets(10, 36, 8) + "\n\n" + paragraphs(3, 100, 3)),
                      photo(2, "A market.", "The market."), text(paragraphs(3, 90, 4))]),
         ("Harbour", [photo(3, "The harbour from above.", "Above.") + "\nlayout: full-bleed",
                      text(paragraphs(1, 700, 5)), photo(4, "A net.") + "\nlayout: inline",

@@ -358,7 +358,7 @@ def _insert_at(el: etree._Element, chars: int, marker: etree._Element) -> None:
     text = "".join(t for _, _, t in segments)
     seen, pos = 0, len(text)
     for i, ch in enumerate(text):
-        if ch.isspace():
+        if ch.isspace() or ch == "\u00ad":  # as the print layout counts them (press._chars)
             continue
         if seen >= chars and (i == 0 or text[i - 1].isspace()):
             pos = i

@@ -163,9 +163,9 @@ class PageStart:
     ``kind`` says what is first on the page: "chapter" (the chapter's title: the
     page opens the chapter), "photo" (the figure of photo number ``photo``) or
     "text" (the ``element``-th top-level element, a paragraph or a list, of the
-    chapter's ``block``-th block, after ``chars`` of its characters, white space
-    and added hyphens not counted, set on earlier pages: 0 when the page begins
-    with the element).
+    chapter's ``block``-th block, after ``chars`` of its characters (white space
+    and hyphens not counted, see _chars) set on earlier pages: 0 when the page
+    begins with the element).
     """
 
     page: int  # the printed folio: the interior's 1-based page index
@@ -177,8 +177,10 @@ class PageStart:
     chars: int = 0
 
 
-#: Characters WeasyPrint sets when it hyphenates a word (not in the manuscript).
-_ADDED = str.maketrans("", "", "\u2010\u00ad")
+def _chars(text: str) -> int:
+    """The characters of a text box that count in PageStart.chars: not white space, soft
+    hyphens, or the hyphen WeasyPrint adds at the end of a line when it hyphenates a word."""
+    return len("".join(text.removesuffix("\u2010").split()).replace("\u00ad", ""))
 
 
 def _local(tag) -> str:
@@ -233,7 +235,9 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
 
         def visit(box, current):
             el = getattr(box, "element", None)
-            if el is not None and "::" not in (getattr(box, "element_tag", "") or ""):
+            if "::" in (getattr(box, "element_tag", "") or ""):
+                current = None  # generated content (a list's bullets): not the manuscript's text
+            elif el is not None:
                 d = described.get(id(el))
                 if d is not None:
                     if not first:
@@ -241,7 +245,7 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
                     if d[0] == "text":
                         current = id(el)
             if isinstance(box, TextBox) and current is not None:
-                count[current] = count.get(current, 0) + len("".join(box.text.split()).translate(_ADDED))
+                count[current] = count.get(current, 0) + _chars(box.text)
             for child in getattr(box, "children", ()) or ():
                 visit(child, current)
 
