@@ -28,7 +28,7 @@ from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
 from .base import Edition, source_date
-from .press import PageStart, print_page_map
+from .pagemap import PageStart, print_page_map
 
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
@@ -402,7 +402,6 @@ class PageBreaks:
     """The print edition's pages as the EPUB places them: markers by chapter, photo and text block."""
 
     def __init__(self, book: Book, starts: list[PageStart]):
-        self.starts = starts
         self.chapters: dict[int, list[int]] = {}  # chapter number: pages that open it
         self.photos: dict[int, list[int]] = {}  # photo number: pages that begin with it
         texts: dict[tuple[int, int], list[PageStart]] = {}

@@ -18,6 +18,7 @@ from ..images import Asset, Target
 from ..manuscript import Book, Photo
 from ..render import STYLES
 from .base import Edition, Geometry, photo_url, write_pdf
+from .pagemap import LAID_OUT, PageStart, page_starts
 from .pdf import book_html, page_css
 
 PT_PER_IN = 72.0
@@ -90,7 +91,7 @@ class Layout:
     placements: list[Placement] = field(default_factory=list)
     unembedded_fonts: list[str] = field(default_factory=list)
     unsafe_text: list[tuple[int, str]] = field(default_factory=list)  # (page, text) too close to the trim
-    page_map: list["PageStart"] = field(default_factory=list)  # where each page begins in the body
+    page_map: list[PageStart] = field(default_factory=list)  # where each page begins in the body
 
 
 def _walk(box):
@@ -150,116 +151,6 @@ def unsafe_text(page_box, safety: float) -> list[str]:
         if x < safety - tol or y < safety - tol or x + bw > w - safety + tol or y + bh > h - safety + tol:
             out.append(box.text.strip())
     return out
-
-
-# --------------------------------------------------------------------------
-# The page map: where each printed page begins (for the EPUB's page-list)
-# --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PageStart:
-    """Where a printed page begins in the book's body.
-
-    ``kind`` says what is first on the page: "chapter" (the chapter's title: the
-    page opens the chapter), "photo" (the figure of photo number ``photo``) or
-    "text" (the ``element``-th top-level element, a paragraph or a list, of the
-    chapter's ``block``-th block, after ``chars`` of its characters (white space
-    and hyphens not counted, see _chars) set on earlier pages: 0 when the page
-    begins with the element).
-    """
-
-    page: int  # the printed folio: the interior's 1-based page index
-    chapter: int  # the chapter's number
-    kind: str
-    photo: int | None = None
-    block: int | None = None  # index in Chapter.blocks
-    element: int | None = None  # index among the block's top-level elements
-    chars: int = 0
-
-
-def _chars(text: str) -> int:
-    """The characters of a text box that count in PageStart.chars: not white space, soft
-    hyphens, or the hyphen WeasyPrint adds at the end of a line when it hyphenates a word."""
-    return len("".join(text.removesuffix("\u2010").split()).replace("\u00ad", ""))
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _described(root, book: Book) -> dict[int, tuple]:
-    """{id(element): (kind, chapter, photo, block, element)} for the elements a page can begin at."""
-    chapters = {c.id: c for c in book.chapters}
-    out: dict[int, tuple] = {}
-    for section in root.iter():
-        chapter = chapters.get(section.get("id")) if _local(section.tag) == "section" else None
-        if chapter is None:
-            continue
-        text_blocks = [i for i, b in enumerate(chapter.blocks) if not isinstance(b, Photo)]
-        divs = [d for d in section if _local(d.tag) == "div" and "text" in (d.get("class") or "").split()]
-        for k, div in enumerate(divs):
-            for j, child in enumerate(c for c in div if isinstance(c.tag, str)):
-                out[id(child)] = ("text", chapter.number, None, text_blocks[k], j)
-        for e in section.iter():
-            tag, cls = _local(e.tag), (e.get("class") or "").split()
-            if tag == "h2" and "chapter-title" in cls:
-                out[id(e)] = ("chapter", chapter.number, None, None, None)
-            elif tag == "figure" and (e.get("id") or "").startswith("photo-"):
-                opener = any(_local(h.tag) == "h2" for h in e.iter())  # a full-bleed photo carrying the title
-                out[id(e)] = ("chapter" if opener else "photo", chapter.number, int(e.get("id")[6:]), None, None)
-    return out
-
-
-def page_starts(page_boxes, book: Book) -> list[PageStart]:
-    """Where each page of a laid-out interior begins, for the pages that begin in a chapter.
-
-    A page is attributed to the first element drawn on it that is a chapter's
-    title, a photo's figure or a top-level element of a text block. Pages that
-    begin with front matter (half title, title page, colophon, contents) and
-    blank pages have no entry.
-    """
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
-
-    if not page_boxes:
-        return []
-    root = next((b.element for b in page_boxes[0].children if not isinstance(b, MarginBox)), None)
-    if root is None:
-        return []
-    described = _described(root, book)
-    done: dict[int, int] = {}  # id(text element) -> its characters set on the pages so far
-    attributed: set[int] = set()  # titles and figures already given a page (one split over two keeps the first)
-    starts: list[PageStart] = []
-    for n, page_box in enumerate(page_boxes, 1):
-        first: list = []
-        count: dict[int, int] = {}
-
-        def visit(box, current):
-            el = getattr(box, "element", None)
-            if "::" in (getattr(box, "element_tag", "") or ""):
-                current = None  # generated content (a list's bullets): not the manuscript's text
-            elif el is not None:
-                d = described.get(id(el))
-                if d is not None:
-                    if not first:
-                        first.append((d, id(el)))
-                    if d[0] == "text":
-                        current = id(el)
-            if isinstance(box, TextBox) and current is not None:
-                count[current] = count.get(current, 0) + _chars(box.text)
-            for child in getattr(box, "children", ()) or ():
-                visit(child, current)
-
-        for child in page_box.children:
-            if not isinstance(child, MarginBox):
-                visit(child, None)
-        if first and first[0][1] not in attributed:
-            (kind, chapter, photo, block, element), key = first[0]
-            starts.append(PageStart(n, chapter, kind, photo, block, element, done.get(key, 0) if kind == "text" else 0))
-            if kind != "text":
-                attributed.add(key)
-        for key, c in count.items():
-            done[key] = done.get(key, 0) + c
-    return starts
 
 
 class Finisher:
@@ -403,7 +294,7 @@ class PrintInterior(Edition):
 
         if self._last is None or self._last[0] is not book or self._last[1] is not assets:
             lay = self.layout(book, assets)
-            _LAID_OUT[:] = [(book, assets, lay)]
+            LAID_OUT[:] = [(book, assets, lay)]  # for the EPUB's page-list (pagemap.print_page_map)
             self._last = (book, assets, lay, build_cover(book, assets, lay.pages, marks=self.marks))
         return self._last[2], self._last[3]
 
@@ -424,28 +315,3 @@ class PrintInterior(Edition):
 def photo_uri_map(book: Book, assets, target: str = "print") -> dict[str, tuple[Photo, Asset]]:
     """{URL WeasyPrint sees for a photo's print asset: (photo, asset)}, the cover included."""
     return {photo_url(assets[(p.path, target)].path): (p, assets[(p.path, target)]) for p in book.images}
-
-
-#: The interior laid out last in this process, [(book, assets, layout)]: the EPUB's
-#: page-list reads its page map instead of laying the interior out again.
-_LAID_OUT: list[tuple] = []
-
-
-def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
-    """The print interior's page map and page count, for the EPUB's page-list.
-
-    From the interior a PrintInterior of this process laid out for the same book
-    and assets (``build.py all`` lays it out before the EPUB is made), else laid
-    out now (correct, but it costs a print rendering; the print derivatives are
-    made, or taken from the cache, when ``assets`` lacks them).
-    """
-    for b, a, lay in _LAID_OUT:
-        if b is book and a is assets:
-            return lay.page_map, lay.pages
-    if any((p.path, "print") not in assets for p in book.images):
-        from ..images import derive
-
-        ed = PrintInterior()
-        assets = {**assets, **derive(list(book.images), ed.targets(book))}
-    lay = PrintInterior().layout(book, assets)
-    return lay.page_map, lay.pages
