@@ -54,7 +54,7 @@ def _described(root, book: Book) -> dict[int, tuple]:
             continue
         text_blocks = [i for i, b in enumerate(chapter.blocks) if not isinstance(b, Photo)]
         divs = [d for d in section if _local(d.tag) == "div" and "text" in (d.get("class") or "").split()]
-        for k, div in enumerate(divs):
+        for k, div in enumerate(divs[:len(text_blocks)]):  # templates/pdf/book.html: one per text block
             for j, child in enumerate(c for c in div if isinstance(c.tag, str)):
                 out[id(child)] = ("text", chapter.number, None, text_blocks[k], j)
         for e in section.iter():
