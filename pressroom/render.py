@@ -44,9 +44,41 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: Contributor roles as the colophon names them (keys: manuscript.ROLES), by language.
+ROLE_LABELS: dict[str, dict[str, str]] = {
+    "en": {"author": "Text", "photographer": "Photographs", "editor": "Editor", "translator": "Translation",
+           "illustrator": "Illustrations", "designer": "Design", "book designer": "Book design",
+           "cover designer": "Cover design", "introduction": "Introduction", "foreword": "Foreword",
+           "afterword": "Afterword", "contributor": "Contributor", "narrator": "Narrator",
+           "compiler": "Compiled by", "artist": "Artist"},
+    "fr": {"author": "Texte", "photographer": "Photographies", "editor": "Édition", "translator": "Traduction",
+           "illustrator": "Illustrations", "designer": "Conception graphique", "book designer": "Maquette",
+           "cover designer": "Couverture", "introduction": "Introduction", "foreword": "Préface",
+           "afterword": "Postface", "contributor": "Contribution", "narrator": "Lecture",
+           "compiler": "Compilation", "artist": "Artiste"},
+    "de": {"author": "Text", "photographer": "Fotografien", "editor": "Herausgeber", "translator": "Übersetzung",
+           "illustrator": "Illustrationen", "designer": "Gestaltung", "book designer": "Buchgestaltung",
+           "cover designer": "Umschlaggestaltung", "introduction": "Einleitung", "foreword": "Vorwort",
+           "afterword": "Nachwort", "contributor": "Mitarbeit", "narrator": "Sprecher",
+           "compiler": "Zusammenstellung", "artist": "Künstler"},
+    "es": {"author": "Texto", "photographer": "Fotografías", "editor": "Edición", "translator": "Traducción",
+           "illustrator": "Ilustraciones", "designer": "Diseño", "book designer": "Diseño del libro",
+           "cover designer": "Diseño de cubierta", "introduction": "Introducción", "foreword": "Prólogo",
+           "afterword": "Epílogo", "contributor": "Colaboración", "narrator": "Narración",
+           "compiler": "Compilación", "artist": "Artista"},
+}
+
+#: What separates a label from its value ("Photographs: Ada"); French sets a
+#: (narrow no-break) space before the colon.
+LABEL_SEPARATOR = {"fr": "\u202f: "}
+
+
 def labels(language: str) -> dict[str, str]:
+    """The words a book in ``language`` prints; a role's label is under "role:<role>"."""
     base = language.split("-")[0].lower()
-    return {**LABELS["en"], **LABELS.get(base, {})}
+    roles = {**ROLE_LABELS["en"], **ROLE_LABELS.get(base, {})}
+    return {**LABELS["en"], **LABELS.get(base, {}), "sep": LABEL_SEPARATOR.get(base, ": "),
+            **{f"role:{k}": v for k, v in roles.items()}}
 
 
 def _finalize(value):

@@ -18,7 +18,7 @@ from PIL import Image
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions.base import Geometry, layout_of
-from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height
+from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height, caption_measure
 from pressroom.images import Asset
 from pressroom.manuscript import load
 
@@ -332,7 +332,7 @@ def test_each_photo_is_placed_as_geometry_says_at_about_screen_ppi(pdf, built):
             expect = g.place_inline(asset)
         else:
             opens = any(c.blocks[0] is photo for c in book.chapters)
-            expect = g.place_page(asset, True, opens, caption_height(photo, g.content_width * 0.6))
+            expect = g.place_page(asset, True, opens, caption_height(photo, caption_measure(g)))
         assert w == pytest.approx(expect[0], abs=0.5) and h == pytest.approx(expect[1], abs=0.5), photo.src
         ppi = max(pw / (w / 72), ph / (h / 72))
         # Downsampled to about SCREEN_PPI: never a full-resolution original.
