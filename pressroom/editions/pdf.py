@@ -81,8 +81,11 @@ def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], t
                 room = caption_height(p, caption_measure(g))  # the narrowest a caption is set
                 box = g.place_page(a, captioned, opener, room)
                 # Centred on what the page really holds: the caption at its set width, not the room kept for it.
-                used = caption_height(p, caption_width(g, box[0]), spare=False)
-                offset = g.page_offset(box[1], used, opener)
+                width = caption_width(g, box[0])
+                offset = g.page_offset(box[1], caption_height(p, width, spare=False), opener)
+                # ...but never so low that a caption longer than guessed would not fit under the photo.
+                left = g.content_height - (g.heading_room if opener else 0) - box[1]
+                offset = min(offset, max(0.0, left - caption_height(p, width)))
             out[p.number] = (lay, box, offset, opener)
     return out
 
