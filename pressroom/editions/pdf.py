@@ -46,7 +46,7 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False, safety: fl
 @page bleed {{ margin: 0; {none} }}
 .colophon, .title-page {{ height: {pt(g.content_height)}; }}
 .half-title, .title-page {{ padding-top: {pt(g.content_height * 0.22)}; }}
-.leaf-page figcaption, .leaf-full-bleed .band figcaption {{ max-width: {pt(CAPTION_MEASURE)}; }}
+.leaf-page figcaption, .layout-inline figcaption, .leaf-full-bleed .band figcaption {{ max-width: {pt(CAPTION_MEASURE)}; }}
 .leaf-page .opener-head {{ height: {pt(g.heading_room)}; }}
 .leaf-full-bleed {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
 .leaf-full-bleed .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
