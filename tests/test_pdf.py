@@ -18,7 +18,7 @@ from PIL import Image
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions.base import Geometry, layout_of
-from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height
+from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height, caption_measure
 from pressroom.images import Asset
 from pressroom.manuscript import load
 
@@ -332,7 +332,7 @@ def test_each_photo_is_placed_as_geometry_says_at_about_screen_ppi(pdf, built):
             expect = g.place_inline(asset)
         else:
             opens = any(c.blocks[0] is photo for c in book.chapters)
-            expect = g.place_page(asset, True, opens, caption_height(photo, g.content_width * 0.6))
+            expect = g.place_page(asset, True, opens, caption_height(photo, caption_measure(g)))
         assert w == pytest.approx(expect[0], abs=0.5) and h == pytest.approx(expect[1], abs=0.5), photo.src
         ppi = max(pw / (w / 72), ph / (h / 72))
         # Downsampled to about SCREEN_PPI: never a full-resolution original.
@@ -493,3 +493,89 @@ def test_preflight_warns_about_a_photo_too_small_for_its_page(tmp_path):
     found = edition.preflight(book, assets)
     assert [(str(p.where), p.code, p.severity) for p in found] == [(f"{folder / 'book.yaml'}:5:9", "PR410", "warning")]
     assert "photo 'photos/small.jpg' has 480x320 pixels" in found[0].message
+
+
+# --------------------------------------------------------------------------
+# Book design: what a reader sees on the page
+# --------------------------------------------------------------------------
+
+def test_no_running_head_on_a_chapter_opening_page(pdf, built):
+    """A chapter's first page shows its title once, as the title: never as a running head too."""
+    texts = page_texts(built[1])
+    with pdf.open_outline() as outline:
+        starts = {item.title: pdf.pages.index(item.destination[0]) for item in outline.root}
+    for title, page in starts.items():
+        if title != "Contents":
+            assert texts[page].count(title) == 1, (title, texts[page][:80])
+
+
+def test_page_photos_sit_at_the_optical_centre_with_the_title_on_top(pdf, built):
+    """A page photo and its caption sit a little above the middle of the text area; on a
+    chapter's first page the title stays at the top of the text area, as on every chapter."""
+    book = load(built[0] / "book.yaml")
+    g = ScreenPDF().geometry(book)
+    doc = pdfium.PdfDocument(str(built[1]))
+    texts = page_texts(built[1])
+    land = next(i for i, t in enumerate(texts) if "A landscape photo on a page of its own." in t)
+    (placed,) = placements(pdf, pdf.pages[land])
+    x0, y0, x1, y1 = placed["box"]
+    top_of_text = g.height - g.top  # PDF y grows upwards
+    # The title at the top of the text area, as a text chapter's.
+    tp = doc[land].get_textpage()
+    title_top = max(tp.get_charbox(i)[3] for i in range(len("Pictures")))
+    assert top_of_text - 24 < title_top <= top_of_text + 1
+    # The photo and its caption: 40 % of the room left under the title above them, 60 % below.
+    boxes = [tp.get_charbox(i) for i in range(tp.count_chars())]
+    caption_bottom = min(b[1] for b in boxes if b[3] > b[1])
+    above = (top_of_text - g.heading_room) - y1
+    below = caption_bottom - g.bottom
+    assert above > 20 and 0.3 < above / (above + below) < 0.5, (above, below)
+    doc.close()
+
+
+def test_captions_keep_a_readable_measure(built):
+    """A caption under a wide photo is set no wider than CAPTION_MEASURE, flush with the photo."""
+    from pressroom.editions.pdf import CAPTION_MEASURE
+
+    doc = pdfium.PdfDocument(str(built[1]))
+    texts = page_texts(built[1])
+    page = next(i for i, t in enumerate(texts) if "Begin the long caption." in t)
+    tp = doc[page].get_textpage()
+    boxes = [tp.get_charbox(i) for i in range(tp.count_chars())]
+    xs = [b[0] for b in boxes if b[2] > b[0]] + [b[2] for b in boxes if b[2] > b[0]]
+    assert max(xs) - min(xs) <= CAPTION_MEASURE + 1
+    doc.close()
+
+
+@pytest.mark.parametrize("language, expect", [
+    ("en", ["Photographs: Ada Example", "Editor: Bo Editor"]),
+    ("fr", ["Photographies\u202f: Ada Example", "Édition\u202f: Bo Editor"]),
+    ("de", ["Fotografien: Ada Example", "Herausgeber: Bo Editor"]),
+    ("es", ["Fotografías: Ada Example", "Edición: Bo Editor"]),
+])
+def test_the_colophon_names_roles_in_the_book_language(tmp_path, language, expect):
+    from pressroom.render import render
+
+    folder = tmp_path / "book"
+    make_photo(folder / "photos" / "a.jpg", (300, 200))
+    (folder / "book.yaml").write_text(
+        f"title: Roles\nlanguage: {language}\ncontributors:\n  - name: Ada Example\n    role: photographer\n"
+        "  - name: Bo Editor\n    role: edt\nchapters:\n  - content:\n      - photo: photos/a.jpg\n        alt: A photo.\n",
+        encoding="utf-8")
+    html = render("colophon.html", load(folder))
+    for line in expect:
+        assert f"<p>{line}</p>" in html
+
+
+def test_a_long_title_breaks_between_its_phrases():
+    from pressroom.render import balance, phrase_size, text_width
+
+    title = "Photos Banned By North Korea, But Smuggled Out"
+    assert str(balance(title, 504, 24.15)) == "Photos Banned By North Korea,<br>But Smuggled Out"
+    assert str(balance("Layouts", 504, 24.15)) == "Layouts"  # fits: left alone
+    assert "<b>" not in str(balance("<b> & co", 10, 24)) and "&lt;b&gt;<br>" in str(balance("<b> & co", 10, 24))
+    lines = str(balance("a b c d e f g h i j k l m n o p q r s t", 60, 12)).split("<br>")
+    assert len(lines) > 1 and all(text_width(line, 12) <= 60 for line in lines)
+    # The cover shrinks the title (by at most a fifth) so that no phrase breaks.
+    size = phrase_size(title, 540, 37.9)
+    assert 0.8 * 37.9 <= size < 37.9 and text_width("Photos Banned By North Korea,", size) <= 540

@@ -107,12 +107,14 @@ class Geometry:
             w = h * asset.aspect
         return w, h
 
-    def page_offset(self, photo_height: float, has_caption: bool, heading: bool = False,
-                    caption_room: float | None = None) -> float:
-        """Space above a `page` photo block so that it sits a little above the middle of
-        the text area (the optical centre): 40 % of the free height above, 60 % below."""
-        used = photo_height + self._caption(has_caption, caption_room) + (self.heading_room if heading else 0)
-        return max(0.0, (self.content_height - used) * 0.4)
+    def page_offset(self, photo_height: float, caption: float = 0.0, heading: bool = False) -> float:
+        """Space above a `page` photo that puts it, with the ``caption`` points its caption
+        really takes, a little above the middle of the room it has (the optical centre):
+        40 % of the free height above, 60 % below. A chapter's title, when the photo opens
+        the chapter, keeps its place at the top of the text area, as on every chapter's
+        first page, and the room is what is left below it."""
+        room = self.content_height - (self.heading_room if heading else 0)
+        return max(0.0, (room - photo_height - caption) * 0.4)
 
     def _caption(self, has_caption: bool, room: float | None) -> float:
         if not has_caption:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..images import Asset
 from ..manuscript import Book, Photo
-from ..render import STYLES, render
+from ..render import STYLES, phrase_size, render
 from .base import source_date, write_pdf
 
 PT_PER_IN = 72.0
@@ -165,7 +165,8 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
         barcode = {"bars": [(x * m, w * m, guard) for x, w, guard in ean13_bars(book.isbn)],
                    "module": m, "digits": book.isbn,
                    "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
-    html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY,
+    title_size = phrase_size(book.title, s.trim_w - 2 * COVER_SAFETY, min(s.trim_w * 0.062, 40.0))
+    html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
     by_uri = photo_uri_map(book, assets) if book.cover else {}
     fin = Finisher(p.bleed, 1, by_uri, None)

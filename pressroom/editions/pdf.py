@@ -44,7 +44,10 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False, safety: fl
 @page front {{ {none} }}
 @page photo {{ {none} }}
 @page bleed {{ margin: 0; {none} }}
-.colophon {{ height: {pt(g.content_height)}; }}
+.colophon, .title-page {{ height: {pt(g.content_height)}; }}
+.half-title, .title-page {{ padding-top: {pt(g.content_height * 0.22)}; }}
+.leaf-page figcaption, .layout-inline figcaption, .leaf-full-bleed .band figcaption {{ max-width: {pt(CAPTION_MEASURE)}; }}
+.leaf-page .opener-head {{ height: {pt(g.heading_room)}; }}
 .leaf-full-bleed {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
 .leaf-full-bleed .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
 .leaf-full-bleed .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
@@ -75,9 +78,14 @@ def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], t
                 box = g.place_inline(a)
             else:
                 captioned = bool(p.caption_html or p.credit)
-                room = caption_height(p, g.content_width * 0.6)  # the narrowest a caption is set
+                room = caption_height(p, caption_measure(g))  # the narrowest a caption is set
                 box = g.place_page(a, captioned, opener, room)
-                offset = g.page_offset(box[1], captioned, opener, room)
+                # Centred on what the page really holds: the caption at its set width, not the room kept for it.
+                width = caption_width(g, box[0])
+                offset = g.page_offset(box[1], caption_height(p, width, spare=False), opener)
+                # ...but never so low that a caption longer than guessed would not fit under the photo.
+                left = g.content_height - (g.heading_room if opener else 0) - box[1]
+                offset = min(offset, max(0.0, left - caption_height(p, width)))
             out[p.number] = (lay, box, offset, opener)
     return out
 
@@ -86,17 +94,39 @@ def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], t
 #: generous average advance of an italic character, for estimating caption height.
 CAPTION_SIZE = 10.5 * 0.85
 CAPTION_CHAR = CAPTION_SIZE * 0.5
+#: The longest line a caption is set in (about 60 characters): a caption under a wide
+#: photo keeps a readable measure, flush with the photo's left edge.
+CAPTION_MEASURE = 288.0
+#: The space between a photo and its caption (book.css .caption-box margin-top).
+CAPTION_GAP = 10.5 * 0.9
 
 
-def caption_height(photo, width: float) -> float:
-    """A safe estimate of the height (points) a photo's caption and credit take when
-    set ``width`` wide, so that a long caption shrinks its photo instead of
-    pushing the caption onto a page of its own."""
+def caption_box(g: Geometry, photo_width: float) -> float:
+    """The width of the box under a `page` photo that holds its caption: the photo's
+    width, or 60 % of the text width under a narrow photo."""
+    return max(photo_width, g.content_width * 0.6)
+
+
+def caption_width(g: Geometry, photo_width: float) -> float:
+    """The measure a `page` photo's caption is set in."""
+    return min(caption_box(g, photo_width), CAPTION_MEASURE)
+
+
+def caption_measure(g: Geometry) -> float:
+    """The narrowest measure a `page` photo's caption can be set in on this page."""
+    return caption_width(g, 0.0)
+
+
+def caption_height(photo, width: float, spare: bool = True) -> float:
+    """An estimate of the height (points) a photo's caption and credit take when set
+    ``width`` wide, with the gap above them. Safe (a line to spare) by default, so that
+    a long caption shrinks its photo instead of pushing the caption onto a page of its
+    own; ``spare=False`` for the height it most likely takes."""
     chars = len(photo.caption_text) + (len(photo.credit) + 8 if photo.credit else 0)
     if not chars:
         return 0.0
-    lines = math.ceil(chars * CAPTION_CHAR / width) + 1
-    return lines * CAPTION_SIZE * 1.35 + CAPTION_SIZE * 0.75 + 6
+    lines = math.ceil(chars * CAPTION_CHAR / width) + (1 if spare else 0)
+    return lines * CAPTION_SIZE * 1.35 + CAPTION_GAP + (6 if spare else 0)
 
 
 def drawn_size(g: Geometry, layout: str, box: tuple[float, float], asset: Asset) -> tuple[float, float]:
