@@ -9,7 +9,8 @@ repository ships generated *stand-ins* instead: ``book/photos/01.jpg`` ...
 Each stand-in is a synthetic, photo-like scene (sky gradient, horizon,
 textured ground, blurred soft shapes suggesting buildings, hills or people,
 mild film grain and a vignette) in a muted, documentary palette, at camera
-dimensions (3600x2400 landscape, 2400x3600 portrait, one 3600x2700 4:3).
+dimensions (3600x2400 landscape, 2400x3600 portrait, one 3600x2700 4:3, and
+4200x2800 for photo 1, the cover).
 Every image carries a large, legible label -- "stand-in photo N of 27" and
 "placeholder -- not the original photograph" -- on a semi-transparent dark
 band, so nobody mistakes a stand-in for the real picture, even as a
@@ -52,11 +53,16 @@ FOUR_THREE = {12}
 LANDSCAPE_SIZE = (3600, 2400)
 PORTRAIT_SIZE = (2400, 3600)
 FOUR_THREE_SIZE = (3600, 2700)
+#: Photo 1 is the cover: large enough for 300 ppi across the print cover's
+#: front (8.75in tall with bleed, from a 3:2 frame cropped to the square trim).
+COVER_SIZE = (4200, 2800)
 SCALE = 4  # scenes are painted at 1/SCALE size, then upscaled (soft focus)
 SCENES = ("street", "hills", "crowd", "interior", "shore")
 
 
 def size_for(n: int) -> tuple[int, int]:
+    if n == 1:
+        return COVER_SIZE
     if n in PORTRAIT:
         return PORTRAIT_SIZE
     if n in FOUR_THREE:
