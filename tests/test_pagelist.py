@@ -16,6 +16,7 @@ import pypdfium2
 import pytest
 from PIL import Image
 
+from pdfread import drawn_images
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.manuscript import load
@@ -113,19 +114,10 @@ def photo_pages(pdf: Path, sizes: dict[tuple[int, int], str]) -> dict[str, int]:
     """{photo id: the print page (1-based) that draws it}, found by its pixel size."""
     out = {}
     with pikepdf.open(pdf) as doc:
-        def drawn(obj, res):
-            for ins in pikepdf.parse_content_stream(obj):
-                if str(ins.operator) == "Do":
-                    x = res.XObject[ins.operands[0]]
-                    if x.Subtype == "/Image":
-                        yield int(x.Width), int(x.Height)
-                    else:
-                        yield from drawn(x, x.get("/Resources", res))
-
         for n, page in enumerate(doc.pages, 1):
-            for size in drawn(page, page.Resources):
-                if size in sizes:
-                    out.setdefault(sizes[size], n)
+            for im in drawn_images(page):
+                if im["pixels"] in sizes:
+                    out.setdefault(sizes[im["pixels"]], n)
     return out
 
 

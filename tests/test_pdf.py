@@ -6,7 +6,6 @@ inline, a chapter opening on a photo, an untitled chapter); it is built once.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from pdfread import drawn_images
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions.base import Geometry, layout_of
@@ -130,31 +130,7 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
 
 def placements(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[dict]:
     """Each image drawn on ``page``: its pixel size and the box (points) its matrix maps it to."""
-    def mul(m, n):  # m then n, PDF row-vector convention
-        a, b, c, d, e, f = m
-        A, B, C, D, E, F = n
-        return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-    ctm, stack, found = (1, 0, 0, 1, 0, 0), [], []
-    xobjects = page.Resources.get("/XObject", {})
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q":
-            ctm = stack.pop()
-        elif op == "cm":
-            ctm = mul(tuple(float(v) for v in operands), ctm)
-        elif op == "Do":
-            xo = xobjects[operands[0]]
-            if xo.Subtype == "/Image":
-                a, b, c, d, e, f = ctm
-                corners = [(e, f), (a + e, b + f), (c + e, d + f), (a + c + e, b + d + f)]
-                xs, ys = [p[0] for p in corners], [p[1] for p in corners]
-                found.append({"pixels": (int(xo.Width), int(xo.Height)),
-                              "box": (min(xs), min(ys), max(xs), max(ys)),
-                              "size": (math.hypot(a, b), math.hypot(c, d)), "xobject": xo})
-    return found
+    return drawn_images(page)
 
 
 def all_placements(pdf):

@@ -7,7 +7,6 @@ pressroom's own layout what it did.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
+from pdfread import drawn_images
 from bookmaker import make_book
 from pressroom.cli import main
 from pressroom.editions.cover import PAPER_THICKNESS, ean13_modules
@@ -30,36 +30,6 @@ ISBN = "9780306406157"
 # --------------------------------------------------------------------------
 # Reading PDFs back
 # --------------------------------------------------------------------------
-
-def _mul(m, n):
-    a, b, c, d, e, f = m
-    A, B, C, D, E, F = n
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def drawn_images(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[dict]:
-    """Each image drawn on ``page``: its pixel size and the box it is drawn in (user space, points)."""
-    xobjects = page.Resources.get("/XObject", {})
-    ctm, stack, out = (1, 0, 0, 1, 0, 0), [], []
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q":
-            ctm = stack.pop()
-        elif op == "cm":
-            ctm = _mul(tuple(float(v) for v in operands), ctm)
-        elif op == "Do":
-            xo = xobjects[operands[0]]
-            if xo.Subtype != "/Image":
-                continue
-            a, b, c, d, e, f = ctm
-            xs = [e, e + a, e + c, e + a + c]
-            ys = [f, f + b, f + d, f + b + d]
-            out.append({"pixels": (int(xo.Width), int(xo.Height)), "x0": min(xs), "x1": max(xs),
-                        "y0": min(ys), "y1": max(ys), "w": math.hypot(a, b), "h": math.hypot(c, d)})
-    return out
-
 
 def boxes(page) -> tuple[list[float], list[float], list[float]]:
     return ([float(v) for v in page.MediaBox], [float(v) for v in page.TrimBox], [float(v) for v in page.BleedBox])
@@ -141,7 +111,7 @@ def test_sample_interior(sample):
     assert sorted(starts) == sorted(titles)
     assert all(n % 2 == 1 for n in starts.values()), starts
     # Every photo at full resolution, 300 ppi or more where placed, never stretched.
-    placed = [im for page in pdf.pages for im in drawn_images(pdf, page)]
+    placed = [im for page in pdf.pages for im in drawn_images(page)]
     assert len(placed) == 27
     for im in placed:
         pw, ph = im["pixels"]
@@ -150,7 +120,7 @@ def test_sample_interior(sample):
     # The inside margin: 0.5in safety + KDP's gutter for this page count.
     inside = 0.5 * IN + gutter_for(pages)
     assert inside == pytest.approx(0.875 * IN)
-    right_pages = [im for n, page in enumerate(pdf.pages, 1) if n % 2 for im in drawn_images(pdf, page)]
+    right_pages = [im for n, page in enumerate(pdf.pages, 1) if n % 2 for im in drawn_images(page)]
     assert min(im["x0"] for im in right_pages) == pytest.approx(inside, abs=0.5)
 
 
@@ -164,7 +134,7 @@ def test_sample_cover(sample):
     spine = pages * PAPER_THICKNESS["white"] * IN
     assert bleed[2] - bleed[0] == pytest.approx(2 * 0.125 * IN + 2 * 8.5 * IN + spine, abs=0.01)
     # The front: the cover photo, reaching the bleed at the top, right and bottom.
-    images = drawn_images(pdf, pdf.pages[0])
+    images = drawn_images(pdf.pages[0])
     assert len(images) == 1
     im = images[0]
     assert im["x0"] <= 8.5 * IN + spine + 0.5 and im["x1"] >= bleed[2] - 0.01
@@ -201,7 +171,7 @@ def test_big_interior_boxes_gutter_and_padding(big):
     assert not pdf.pages[-1].Contents.read_bytes().strip()
     # 151-300 pages: a 0.5in gutter on top of the 0.5in safety margin.
     inside = 0.5 * IN + 0.5 * IN
-    page_photos = [(n, im) for n, page in enumerate(pdf.pages, 1) for im in drawn_images(pdf, page)
+    page_photos = [(n, im) for n, page in enumerate(pdf.pages, 1) for im in drawn_images(page)
                    if im["x0"] >= 0]  # not the full-bleed ones
     right = [im["x0"] for n, im in page_photos if n % 2]
     left = [im["x1"] for n, im in page_photos if not n % 2]
@@ -212,12 +182,12 @@ def test_big_interior_boxes_gutter_and_padding(big):
 def test_full_bleed_photo_reaches_the_bleed_edge(big):
     path = big / "a-test-book-print.pdf"
     pdf = pikepdf.open(path)
-    full = [n for n, page in enumerate(pdf.pages) for im in drawn_images(pdf, page) if im["x0"] < 0]
+    full = [n for n, page in enumerate(pdf.pages) for im in drawn_images(page) if im["x0"] < 0]
     assert len(full) == 2
     bleed = 5 * 72 / 25.4
     doc = pdfium.PdfDocument(str(path))
     for index in full:
-        im = drawn_images(pdf, pdf.pages[index])[0]
+        im = drawn_images(pdf.pages[index])[0]
         # Cropped to fill: the drawn image covers trim + bleed, at its own aspect ratio.
         assert im["x0"] <= -bleed + 0.01 and im["x1"] >= 6 * IN + bleed - 0.01
         assert im["y0"] <= -bleed + 0.01 and im["y1"] >= 9 * IN + bleed - 0.01
@@ -233,7 +203,7 @@ def test_full_bleed_photo_reaches_the_bleed_edge(big):
             white = sum(1 for px in edge if min(px) > 245)
             assert white / len(edge) < 0.02
     # A `page` photo's page, for contrast, is white at its edges.
-    plain = next(n for n, page in enumerate(pdf.pages) if drawn_images(pdf, page) and n not in full)
+    plain = next(n for n, page in enumerate(pdf.pages) if drawn_images(page) and n not in full)
     bitmap = doc[plain].render(scale=50 / 72).to_pil().convert("RGB")
     assert min(bitmap.getpixel((0, bitmap.height // 2))) > 245
 
