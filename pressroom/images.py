@@ -676,8 +676,13 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
         st = img.stat()
         if st.st_size != info["size"]:
             return None
-        if st.st_mtime_ns != info.get("mtime_ns") and _hash_file(img) != info["digest"]:
-            return None  # corrupt entry: rebuild it
+        if st.st_mtime_ns != info.get("mtime_ns"):
+            if _hash_file(img) != info["digest"]:
+                return None  # corrupt entry: rebuild it
+            try:  # good: remember its new time, so that the next build need not read it
+                _atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
+            except OSError:
+                pass
         if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
             return None  # derive it again to report the limit the same way a cold build does
         return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
