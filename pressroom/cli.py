@@ -253,9 +253,10 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
 
 
 def _preload(book: Book) -> None:
-    """Import WeasyPrint and read the book's hyphenation patterns (a quarter of a second)
-    before the editions' processes fork, so that they share both."""
+    """Import WeasyPrint and pikepdf and read the book's hyphenation patterns (about a
+    second and a half in all) before the editions' processes fork, so that they share them."""
     try:
+        import pikepdf  # noqa: F401  (the PDFs' finishing, and the summary's page counts)
         import pyphen
         import weasyprint  # noqa: F401
 
