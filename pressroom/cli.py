@@ -195,8 +195,10 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
     t0 = time.perf_counter()
+    # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
+    preload = (lambda: _preload(book)) if workers > 1 else None
     with task("photos", len(book.images) * len(targets)) as advance:
-        assets = derive(list(book.images), list(targets.values()), progress=advance)
+        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload)
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")
     if workers == 1:
         _preflight(book, editions, assets, say)
@@ -252,9 +254,15 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     return _commit(out, [t for temps in staged for t in temps])
 
 
+_preloaded: set[str] = set()
+
+
 def _preload(book: Book) -> None:
     """Import WeasyPrint and pikepdf and read the book's hyphenation patterns (about a
     second and a half in all) before the editions' processes fork, so that they share them."""
+    if book.language in _preloaded:
+        return
+    _preloaded.add(book.language)
     try:
         import pikepdf  # noqa: F401  (the PDFs' finishing, and the summary's page counts)
         import pyphen

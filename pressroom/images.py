@@ -720,7 +720,8 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
 
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
            limits: Limits | None = None,
-           progress: Callable[[int, str], None] | None = None) -> Derivatives:
+           progress: Callable[[int, str], None] | None = None,
+           idle: Callable[[], None] | None = None) -> Derivatives:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
 
     ``jobs`` processes decode photos (default: one per core; none for a single
@@ -728,6 +729,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     cached ones included, ``what`` naming the photo and the target. The result's ``warnings`` lists Problems of severity
     "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
     that cannot be used, with its line in the manuscript (and the warnings).
+    ``idle()``, when given, is called once while worker processes decode photos (and
+    only then), after they have all been started: work for this process meanwhile.
     """
     limits = limits or Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)
     by_path: dict[Path, Photo] = {}
@@ -788,6 +791,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:
                 futures: dict[Future, tuple] = {pool.submit(_job, a): a for a in args}
+                if idle:  # every worker is forked by now: nothing this does reaches them
+                    idle()
                 for fut in as_completed(futures):
                     try:
                         results = fut.result()
