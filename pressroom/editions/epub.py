@@ -31,7 +31,7 @@ from .base import Edition, source_date
 EPUB_LONG_EDGE = 2048
 EPUB_QUALITY = 82
 #: A JPEG whose 1/2, 1/4 or 1/8 scale lands in [EPUB_MIN_LONG_EDGE, EPUB_LONG_EDGE] is
-#: decoded straight to it (a 4000 px camera photo gives 2000 px, four times faster).
+#: decoded straight to it (a 4000 px camera photo gives 2000 px: a half-size decode, no resampling).
 EPUB_MIN_LONG_EDGE = 1600
 #: The cover photo, derived large enough to be cropped to fill COVER_SIZE.
 COVER_TARGET = Target("epub-cover", 4096, 92)
