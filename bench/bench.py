@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,13 @@ def camera_photo(path: Path, n: int, portrait: bool) -> None:
     im.save(path, "JPEG", quality=92)
 
 
+def _camera_photo_n(args: tuple[Path, int]) -> None:
+    shared, i = args
+    tmp = shared / f".{i:03d}.jpg.tmp"
+    camera_photo(tmp, i, portrait=(i % 3 == 0))
+    tmp.replace(shared / f"{i:03d}.jpg")
+
+
 def make_heavy_book(work: Path, photos: int) -> Path:
     """Copy the sample book with camera-sized photos; ``photos`` > 27 repeats its captions."""
     sys.path.insert(0, str(ROOT))
@@ -70,6 +78,9 @@ def make_heavy_book(work: Path, photos: int) -> Path:
     shared.mkdir(exist_ok=True)
     lines = (ROOT / "book" / "book.yaml").read_text(encoding="utf-8").split("\nchapters:\n")[0].splitlines()
     head = "\n".join(l for l in lines if not l.startswith("cover:"))
+    missing = [i for i in range(1, photos + 1) if not (shared / f"{i:03d}.jpg").exists()]
+    with ProcessPoolExecutor() as pool:  # about a second each: on every core
+        list(pool.map(_camera_photo_n, [(shared, i) for i in missing]))
     out = [head, "cover: photos/001.jpg", "chapters:"]
     for ch in sample.chapters:
         out.append(f"  - title: {ch.title}\n    content:")
@@ -80,10 +91,7 @@ def make_heavy_book(work: Path, photos: int) -> Path:
                 for i in range(1, photos + 1):
                     src = sample.photos[(i - 1) % len(sample.photos)]
                     name = f"{i:03d}.jpg"
-                    cached = shared / name
-                    if not cached.exists():
-                        camera_photo(cached, i, portrait=(i % 3 == 0))
-                    os.link(cached, book / "photos" / name)
+                    os.link(shared / name, book / "photos" / name)
                     cap = src.caption_text.replace('"', '\\"')
                     alt = src.alt.replace('"', '\\"')
                     out.append(f'      - photo: photos/{name}\n        alt: "{alt}"\n        caption: "{cap}"')
@@ -116,40 +124,55 @@ def pandoc_markdown(book: Path) -> Path:
 # Measuring
 # --------------------------------------------------------------------------
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of ``pid`` and all its descendants."""
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [pid]
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        out.append(p)
         stack.extend(children.get(p, []))
-    return total
+    return out
 
 
-def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, int]:
-    """Run ``cmd``; return (seconds, peak RSS of its process tree in bytes)."""
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of ``pid`` and all its descendants, in bytes. The RSS sum counts a page
+    shared by forked processes once per process (an upper bound); PSS shares it out."""
+    rss = pss = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss, pss
+
+
+def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, tuple[int, int]]:
+    """Run ``cmd``; return (seconds, (peak RSS, peak PSS) of its process tree in bytes)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = (0, 0)
     done = threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, pss = _tree_memory(proc.pid)
+            peak = (max(peak[0], rss), max(peak[1], pss))
             done.wait(0.05)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -194,7 +217,8 @@ def bench_pressroom(book: Path, runs: int, work: Path) -> dict:
         shutil.rmtree(cache, ignore_errors=True)
     yaml_path.write_text(original, encoding="utf-8")
     sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if not p.name.startswith(".")}
-    return {"cold": median(res["cold"]), "warm": median(res["warm"]), "peak": max(res["peak"]),
+    return {"cold": median(res["cold"]), "warm": median(res["warm"]),
+            "peak": max(p[0] for p in res["peak"]), "peak_pss": max(p[1] for p in res["peak"]),
             **{e: median(res[e]) for e in editions}, "sizes": sizes}
 
 
@@ -230,9 +254,11 @@ def main() -> None:
     print(f"heavy book: {args.photos} photos, {total / 1e6:.0f} MB of JPEGs, made in {time.perf_counter() - t0:.0f} s")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
     pr = bench_pressroom(book, args.runs, args.work)
     pd = None if args.skip_pandoc else bench_pandoc(book, args.runs, args.work)
 
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\nmedians of {args.runs} runs, seconds")
     print(f"{'measure':40} {'pressroom':>10} {'pandoc':>10} {'ratio':>7}")
     pandoc_total = (pd["epub"] + pd["pdf"]) if pd else None
@@ -248,7 +274,8 @@ def main() -> None:
     row("screen PDF alone (warm)", pr["pdf"], pd["pdf"] if pd else None)
     row("EPUB alone (warm)", pr["epub"], pd["epub"] if pd else None)
     row("print editions alone (warm)", pr["print"])
-    print(f"\npeak memory of the process tree: {pr['peak'] / 1e6:.0f} MB")
+    print(f"\npeak memory of the process tree: {pr['peak_pss'] / 1e6:.0f} MB PSS "
+          f"({pr['peak'] / 1e6:.0f} MB summing each process's RSS, shared pages counted per process)")
     print("\noutput sizes, MB")
     for name, size in pr["sizes"].items():
         print(f"  {name:50} {size / 1e6:8.1f}")

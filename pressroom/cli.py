@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import gc
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from . import __version__
 from .errors import BuildError, Location, Problem, PressroomError
 from .images import derive
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_bytes, parse_count
-from .manuscript import Book, load
+from .manuscript import Book, load, one_line
 from .editions.base import Edition
 from .editions.epub import EPUB
 from .editions.pdf import ScreenPDF
@@ -124,29 +127,48 @@ def locked(folder: Path):
         os.close(fd)  # closing releases the lock
 
 
-def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
-    """Write every file or none: all go to temporaries first, then are renamed into place
-    under the folder's lock. Whatever fails, no temporary is left behind."""
+def _stage(folder: Path, files: list[tuple[str, bytes]]) -> list[tuple[Path, Path]]:
+    """Each file in a temporary beside its final name: [(temporary, final)]. On failure
+    none is left behind."""
     temps: list[tuple[Path, Path]] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with locked(folder):
-            for name, _ in files:  # a rename that would fail must fail before the first one
-                final = folder / name
-                if not final.is_symlink() and final.exists() and not final.is_file():
-                    raise BuildError([Problem(Location(str(final)), "cannot write: it exists and is not a "
-                                              "regular file (move it away)", "PR092")])
-            try:
-                for name, data in files:
-                    temps.append((_temp(folder, name, data), folder / name))
+        for name, data in files:
+            temps.append((_temp(folder, name, data), folder / name))
+    except BaseException as e:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}",
+                                      "PR092")]) from None
+        raise
+    return temps
+
+
+def _commit(folder: Path, temps: list[tuple[Path, Path]]) -> list[Path]:
+    """Rename staged temporaries into place, all of them or (when one cannot be) none,
+    under the folder's lock. Whatever happens, no temporary is left behind."""
+    try:
+        try:
+            with locked(folder):
+                for _, final in temps:  # a rename that would fail must fail before the first one
+                    if not final.is_symlink() and final.exists() and not final.is_file():
+                        raise BuildError([Problem(Location(str(final)), "cannot write: it exists and is not a "
+                                                  "regular file (move it away)", "PR092")])
                 for tmp, final in temps:
                     os.replace(tmp, final)
-            finally:  # under the lock: these names are ours alone
-                for tmp, _ in temps:
-                    tmp.unlink(missing_ok=True)
+        finally:
+            for tmp, _ in temps:
+                tmp.unlink(missing_ok=True)
     except OSError as e:
         raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}", "PR092")]) from None
     return [final for _, final in temps]
+
+
+def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
+    """Write every file or none: all go to temporaries first, then are renamed into place
+    under the folder's lock. Whatever fails, no temporary is left behind."""
+    return _commit(folder, _stage(folder, files))
 
 
 def write_atomic(folder: Path, name: str, data: bytes) -> Path:
@@ -154,28 +176,128 @@ def write_atomic(folder: Path, name: str, data: bytes) -> Path:
     return write_all(folder, [(name, data)])[0]
 
 
-def build(book: Book, editions: list[Edition], out: Path, say=print) -> list[Path]:
+#: Rough relative cost of each edition: the heaviest starts first when they run in parallel.
+COST = {"print": 3, "pdf": 2, "epub": 1}
+
+
+def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int | None = None) -> list[Path]:
     """Build ``editions`` of ``book`` into ``out``; every file is written only once all are made.
 
     ``say`` prints progress lines; a :class:`~pressroom.progress.Reporter` also
-    shows progress bars and receives each edition's preflight warnings.
+    shows progress bars and receives each edition's preflight warnings. ``jobs``
+    processes make the editions side by side (default: one per core, at most one per
+    edition); each writes its files to temporaries in ``out``, renamed into place
+    together once every edition is made.
     """
     task = getattr(say, "task", None) or _no_task
     targets = {t.name: t for ed in editions for t in ed.targets(book)}
+    workers = min(jobs or os.cpu_count() or 1, len(editions))
+    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        workers = 1
     t0 = time.perf_counter()
+    # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
+    preload = (lambda: _preload(book)) if workers > 1 else None
     with task("photos", len(book.images) * len(targets)) as advance:
-        assets = derive(list(book.images), list(targets.values()), progress=advance)
+        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload)
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")
-    _preflight(book, editions, assets, say)
-    made: list[tuple[str, bytes]] = []
-    for ed in editions:
-        t0 = time.perf_counter()
-        with task(ed.label, None, f"making {ed.filename(book)}"):
-            files = ed.build(book, assets)
-        made += files.items()
-        for name, data in files.items():
-            say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
-    return write_all(out, made)
+    if workers == 1:
+        _preflight(book, editions, assets, say)
+        made = []
+        try:
+            for ed in editions:
+                t0 = time.perf_counter()
+                with task(ed.label, None, f"making {ed.filename(book)}"):
+                    files = ed.build(book, assets)
+                made.append(_stage(out, list(files.items())))
+                for name, data in files.items():
+                    say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+                del files
+        except BaseException:
+            _discard(made)
+            raise
+        return _commit(out, [t for temps in made for t in temps])
+
+    _preload(book)  # about a second: once, not once in each process that renders a PDF
+    results: dict[int, tuple] = {}
+    order = sorted(range(len(editions)), key=lambda i: -COST.get(editions[i].name, 0))
+    # Forked before any progress bar runs: a child must not inherit a lock held by its thread.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(_make, book, editions[i], assets, out): i for i in order}
+        try:
+            with task("editions", len(editions), ", ".join(ed.label for ed in editions)) as advance:
+                for fut in as_completed(futures):
+                    i = futures[fut]
+                    try:
+                        results[i] = fut.result()
+                    except Exception as e:  # the worker died (out of memory, a crash in a library)
+                        results[i] = ("failed", [Problem(Location(str(book.source)), one_line(
+                            f"{editions[i].label}: the process making it failed ({type(e).__name__}: {e})"),
+                            "PR090")], [], 0.0)
+                    advance(1, editions[i].label)
+        except BaseException:  # interrupted: stop, and leave no temporary behind
+            for fut in futures:
+                fut.cancel()
+            pool.shutdown(wait=True)
+            _discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None])
+            raise
+    staged = [results[i][2] for i in range(len(editions))]
+    found = [p for i in range(len(editions)) if results[i][0] != "failed" for p in results[i][1]]
+    errors = [p for p in found if p.severity != "warning"]
+    failed = next((results[i][1] for i in range(len(editions)) if results[i][0] == "failed"), None)
+    if errors or failed:
+        _discard(staged)
+        raise BuildError(errors or failed)
+    _report(found, say)
+    for i, ed in enumerate(editions):
+        for (tmp, final) in results[i][2]:
+            say(f"{ed.label}: {final.name} ({tmp.stat().st_size / 1e6:.1f} MB) in {results[i][3]:.1f} s")
+    return _commit(out, [t for temps in staged for t in temps])
+
+
+_preloaded: set[str] = set()
+
+
+def _preload(book: Book) -> None:
+    """Import WeasyPrint and pikepdf and read the book's hyphenation patterns (about a
+    second and a half in all) before the editions' processes fork, so that they share them."""
+    if book.language in _preloaded:
+        return
+    _preloaded.add(book.language)
+    try:
+        import pikepdf  # noqa: F401  (the PDFs' finishing, and the summary's page counts)
+        import pyphen
+        import weasyprint  # noqa: F401
+
+        lang = pyphen.language_fallback(book.language)  # as WeasyPrint looks it up
+        if lang:
+            pyphen.Pyphen(lang=lang)  # cached in pyphen's module for every later use
+    except Exception:  # pragma: no cover - only a head start; the renderer reports real failures
+        pass
+
+
+def _make(book: Book, ed: Edition, assets, out: Path) -> tuple[str, list[Problem], list[tuple[Path, Path]], float]:
+    """In a worker process: one edition's preflight and, when it finds no error, its files,
+    staged as temporaries in ``out``: (status, problems, [(temporary, final)], seconds)."""
+    t0 = time.perf_counter()
+    try:
+        found = ed.preflight(book, assets)
+        if any(p.severity != "warning" for p in found):
+            return "preflight", found, [], 0.0
+        files = ed.build(book, assets)
+        temps = _stage(out, list(files.items()))
+    except PressroomError as e:  # its problems, not the exception (which does not pickle)
+        return "failed", list(e.problems), [], 0.0
+    finally:
+        # A worker ends without running finalisers: collect now, so that WeasyPrint's
+        # font configurations remove their temporary folders (in their __del__).
+        gc.collect()
+    return "made", found, temps, time.perf_counter() - t0
+
+
+def _discard(staged: list[list[tuple[Path, Path]]]) -> None:
+    for temps in staged:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -189,6 +311,10 @@ def _preflight(book: Book, editions: list[Edition], assets, say) -> None:
     errors = [p for p in found if p.severity != "warning"]
     if errors:
         raise BuildError(errors)
+    _report(found, say)
+
+
+def _report(found: list[Problem], say) -> None:
     report = getattr(say, "problem", None)
     for p in found:
         report(p) if report else print(p, file=sys.stderr)

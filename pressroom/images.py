@@ -442,19 +442,26 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     return im
 
 
+def _draft_size(im: Image.Image, target: Target) -> tuple[int, int] | None:
+    """The size to ask the JPEG decoder for (its DCT scaling picks the smallest 1/2, 1/4
+    or 1/8 scale still >= it), or None for a full decode."""
+    if not (target.long_edge and im.format in ("JPEG", "MPO") and max(im.size) > target.long_edge):
+        return None
+    long = max(im.size)
+    for s in (8, 4, 2):
+        if target.min_long_edge and target.min_long_edge <= -(-long // s) <= target.long_edge:
+            return (im.width // s, im.height // s)
+    # DCT scaling by 1/2, 1/4 or 1/8 is free, but only down to a size still >= the target
+    scale = target.long_edge / long
+    return (math.ceil(im.width * scale), math.ceil(im.height * scale))
+
+
 def _decode(im: Image.Image, target: Target) -> Image.Image:
     """The first frame; a JPEG decoded at the smallest DCT scale still >= the target, or
     straight to a size within [target.min_long_edge, target.long_edge] when one is."""
-    if target.long_edge and im.format in ("JPEG", "MPO") and max(im.size) > target.long_edge:
-        long = max(im.size)
-        for s in (8, 4, 2):
-            if target.min_long_edge and target.min_long_edge <= -(-long // s) <= target.long_edge:
-                im.draft(im.mode, (im.width // s, im.height // s))
-                break
-        else:
-            # DCT scaling by 1/2, 1/4 or 1/8 is free, but only down to a size still >= the target
-            scale = target.long_edge / long
-            im.draft(im.mode, (math.ceil(im.width * scale), math.ceil(im.height * scale)))
+    size = _draft_size(im, target)
+    if size is not None:
+        im.draft(im.mode, size)
     im.load()
     return im
 
@@ -464,13 +471,21 @@ def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[byte
     "warnings": [message, ...], "source_pixels", "source_bytes"};
     raises PhotoError when the photo cannot be used.
     """
+    return derive_many(src, [target], limits)[0]
+
+
+def derive_many(src: Path, targets: list[Target], limits: Limits = LIMITS) -> list[tuple[bytes, dict]]:
+    """:func:`derive_one` for several targets of one photo, in order, decoding it once per
+    DCT scale the targets need (not once per target): the bytes are the same as
+    :func:`derive_one` gives for each. Raises PhotoError when the photo cannot be used.
+    """
     saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True for the whole process
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return _derive_one(src, target, limits)
+            return _derive_many(src, targets, limits)
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -487,8 +502,20 @@ def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[byte
         Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved_limit, saved_truncated
 
 
-def _derive_one(src: Path, target: Target, limits: Limits) -> tuple[bytes, dict]:
+def _verify_jpeg(data: bytes) -> tuple[int, int]:
+    """The size of the JPEG ``data``, after decoding all of its entropy-coded data (at
+    the smallest DCT scale: every coefficient is still read, so a truncated or damaged
+    scan is found as by a full decode, for a fraction of the work)."""
+    with Image.open(io.BytesIO(data)) as clean:
+        size = clean.size
+        clean.draft(clean.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
+        clean.load()
+    return size
+
+
+def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple[bytes, dict]]:
     notes: list[str] = []
+    results: dict[int, tuple[bytes, dict]] = {}
     with _open(src, limits) as im:
         source = {"source_pixels": im.width * im.height, "source_bytes": src.stat().st_size}
         frames = getattr(im, "n_frames", 1)
@@ -500,33 +527,67 @@ def _derive_one(src: Path, target: Target, limits: Limits) -> tuple[bytes, dict]
         if icc is None and im.format == "HEIF":
             icc = _nclx_icc(im.info.get("nclx_profile") or {})
         orientation = _orientation(im)
-        if (target.passthrough and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
-                and orientation == 1 and (icc is None or _is_srgb(icc))):
-            try:
-                data = strip_jpeg(src.read_bytes())
-            except _NotPlain:
-                pass
+        stripped: bytes | None = None  # the original's JPEG data without its metadata, when it passes through
+        decode: list[int] = []
+        for i, target in enumerate(targets):
+            if (target.passthrough and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
+                    and orientation == 1 and (icc is None or _is_srgb(icc))):
+                try:
+                    stripped = stripped or strip_jpeg(src.read_bytes())
+                except _NotPlain:
+                    pass
+                else:
+                    with Image.open(io.BytesIO(stripped)) as clean:
+                        w, h = clean.size
+                    results[i] = stripped, {"width": w, "height": h, "passthrough": True, "warnings": notes, **source}
+                    continue
+            decode.append(i)
+        # One decode per DCT scale: targets that scale alike share it. When the original
+        # passes through, the other targets decode its stripped copy (the same frame,
+        # tables and scans, so the same pixels): that decode also proves the copy whole.
+        by_scale: dict[tuple[int, int] | None, list[int]] = {}
+        for i in decode:
+            by_scale.setdefault(_draft_size(im, targets[i]), []).append(i)
+        verified = False
+        for size, group in by_scale.items():
+            if stripped is not None:
+                frame = Image.open(io.BytesIO(stripped))
             else:
-                # Decode what will be embedded in full: WeasyPrint embeds a JPEG without
-                # decoding it, so damage must be found here.
-                with Image.open(io.BytesIO(data)) as clean:
-                    clean.load()
-                    size = clean.size
-                return data, {"width": size[0], "height": size[1], "passthrough": True, "warnings": notes, **source}
-        im = _decode(im, target)
-        ImageOps.exif_transpose(im, in_place=True)
-        im = _to_srgb(im, icc)
-        if target.long_edge and max(im.size) > target.long_edge:
-            scale = target.long_edge / max(im.size)
-            size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-            im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        # Nothing of the original's info may reach the file (Pillow would copy a comment).
-        im.info = {}
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=target.quality, optimize=True,
-                subsampling=0 if target.quality >= 90 else 2)
-        return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False, "warnings": notes,
-                                **source}
+                frame = im if not verified else _open(src, limits)
+            try:
+                if size is not None:
+                    frame.draft(frame.mode, size)
+                frame.load()
+                verified = True
+                ImageOps.exif_transpose(frame, in_place=True)
+                upright = _to_srgb(frame, icc)
+                for i in group:
+                    data, info = _encode(upright, targets[i])
+                    results[i] = data, {**info, "warnings": notes, **source}
+            finally:
+                if frame is not im:
+                    frame.close()
+        if stripped is not None and not verified:
+            # WeasyPrint embeds a JPEG without decoding it, so damage must be found here.
+            _verify_jpeg(stripped)
+    return [results[i] for i in range(len(targets))]
+
+
+def _encode(upright: Image.Image, target: Target) -> tuple[bytes, dict]:
+    """``target``'s JPEG of the decoded, upright, sRGB image ``upright`` (left unchanged)."""
+    im = upright
+    if target.long_edge and max(im.size) > target.long_edge:
+        scale = target.long_edge / max(im.size)
+        size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+        im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    elif im is upright:
+        im = im.copy()
+    # Nothing of the original's info may reach the file (Pillow would copy a comment).
+    im.info = {}
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=target.quality, optimize=True,
+            subsampling=0 if target.quality >= 90 else 2)
+    return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -603,13 +664,25 @@ def _entry(key: str) -> tuple[Path, Path]:
 
 def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
     """The cached derivative, or None when there is none, it is damaged (its digest
-    differs) or its source is over ``limits`` (then deriving it reports that)."""
+    differs) or its source is over ``limits`` (then deriving it reports that).
+
+    A file whose size and modification time are still those its sidecar recorded
+    when it was written is taken as it is, unread (a print derivative is the whole
+    original: re-hashing them all made every warm build read the book again); any
+    other is read and its digest checked."""
     img, meta = _entry(key)
     try:
         info = json.loads(meta.read_text())
-        data = img.read_bytes()
-        if len(data) != info["size"] or _digest(data) != info["digest"]:
-            return None  # corrupt entry: rebuild it
+        st = img.stat()
+        if st.st_size != info["size"]:
+            return None
+        if st.st_mtime_ns != info.get("mtime_ns"):
+            if _hash_file(img) != info["digest"]:
+                return None  # corrupt entry: rebuild it
+            try:  # good: remember its new time, so that the next build need not read it
+                _atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
+            except OSError:
+                pass
         if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
             return None  # derive it again to report the limit the same way a cold build does
         return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
@@ -621,27 +694,34 @@ class _CacheUnwritable(Exception):
     pass
 
 
-def _job(args: tuple[str, str, str, str, Target, Limits]) -> tuple[str, object]:
-    """Make one derivative into the cache; runs in a worker process. The cache paths come
-    from the caller, so a worker never depends on its own environment."""
-    src, key, img, meta, target, limits = args
-    img, meta = Path(img), Path(meta)
+def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[tuple[str, object]]:
+    """Make one photo's derivatives into the cache; runs in a worker process. The cache
+    paths come from the caller, so a worker never depends on its own environment."""
+    src, entries, limits = args
     try:
-        data, info = derive_one(Path(src), target, limits)
+        made = derive_many(Path(src), [t for _, _, _, t in entries], limits)
     except PhotoError as e:
-        return key, e
-    info.update(size=len(data), digest=_digest(data))
-    try:
-        _atomic_write(img, data)
-        _atomic_write(meta, json.dumps(info).encode())
-    except OSError as e:
-        return key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")
-    return key, (Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"])
+        return [(key, e) for key, _, _, _ in entries]
+    out: list[tuple[str, object]] = []
+    for (key, img, meta, _), (data, info) in zip(entries, made):
+        img, meta = Path(img), Path(meta)
+        info.update(size=len(data), digest=_digest(data))
+        try:
+            _atomic_write(img, data)
+            info["mtime_ns"] = img.stat().st_mtime_ns
+            _atomic_write(meta, json.dumps(info).encode())
+        except OSError as e:
+            out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
+            continue
+        out.append((key, (Asset(img, info["width"], info["height"], passthrough=info["passthrough"]),
+                          info["warnings"])))
+    return out
 
 
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
            limits: Limits | None = None,
-           progress: Callable[[int, str], None] | None = None) -> Derivatives:
+           progress: Callable[[int, str], None] | None = None,
+           idle: Callable[[], None] | None = None) -> Derivatives:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
 
     ``jobs`` processes decode photos (default: one per core; none for a single
@@ -649,6 +729,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     cached ones included, ``what`` naming the photo and the target. The result's ``warnings`` lists Problems of severity
     "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
     that cannot be used, with its line in the manuscript (and the warnings).
+    ``idle()``, when given, is called once while worker processes decode photos (and
+    only then), after they have all been started: work for this process meanwhile.
     """
     limits = limits or Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)
     by_path: dict[Path, Photo] = {}
@@ -693,26 +775,34 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             notes.setdefault(path, ws)
 
     if wanted:
-        args = [(str(path), key, *map(str, _entry(key)), t, limits) for key, (path, t) in wanted.items()]
+        # One job per photo: it decodes the photo once for all the targets it still needs.
+        per_photo: dict[Path, list[tuple[str, str, str, Target]]] = {}
+        for key, (path, t) in wanted.items():
+            per_photo.setdefault(path, []).append((key, *map(str, _entry(key)), t))
+        args = [(str(path), entries, limits) for path, entries in per_photo.items()]
         workers = min(jobs or os.cpu_count() or 1, len(args))
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                futures: dict[Future, str] = {pool.submit(_job, a): a[1] for a in args}
-                for fut in as_completed(futures):
-                    try:
-                        key, value = fut.result()
-                    except Exception as e:  # a decoder crashed the worker, or it ran out of memory
-                        key = futures[fut]
-                        value = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
-                    take(key, value)
-                    if progress:
-                        progress(1, f"{by_path[wanted[key][0]].src} ({wanted[key][1].name})")
-        else:
-            for a in args:
-                key, value = _job(a)
+
+        def done(results: list[tuple[str, object]]) -> None:
+            for key, value in results:
                 take(key, value)
                 if progress:
                     progress(1, f"{by_path[wanted[key][0]].src} ({wanted[key][1].name})")
+
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                futures: dict[Future, tuple] = {pool.submit(_job, a): a for a in args}
+                if idle:  # every worker is forked by now: nothing this does reaches them
+                    idle()
+                for fut in as_completed(futures):
+                    try:
+                        results = fut.result()
+                    except Exception as e:  # a decoder crashed the worker, or it ran out of memory
+                        err = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
+                        results = [(key, err) for key, _, _, _ in futures[fut][1]]
+                    done(results)
+        else:
+            for a in args:
+                done(_job(a))
 
     if unwritable:
         raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: {unwritable[0]}; "

@@ -140,6 +140,19 @@ def pdf_page_count(data: bytes) -> int | None:
     return max(counts) if counts else None
 
 
+def _page_count(path: Path) -> int | None:
+    """The page count of the PDF at ``path``: read by pikepdf, which reads only the
+    cross-reference table and the page tree (a print PDF is the size of its photos),
+    or by :func:`pdf_page_count` when pikepdf cannot."""
+    try:
+        import pikepdf
+
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return pdf_page_count(path.read_bytes())
+
+
 def human_size(n: int) -> str:
     if n >= 1_000_000:
         return f"{n / 1e6:.1f} MB"
@@ -153,13 +166,12 @@ def summary(paths: list[Path], seconds: float, warnings: int) -> list[str]:
     lines = []
     width = max((len(str(p)) for p in paths), default=0)
     for p in paths:
-        data = p.read_bytes()
         extra = ""
         if p.suffix.lower() == ".pdf":
-            pages = pdf_page_count(data)
+            pages = _page_count(p)
             if pages is not None:
                 extra = f"  {pages} pages"
-        lines.append(f"  {str(p):<{width}}  {human_size(len(data)):>8}{extra}")
+        lines.append(f"  {str(p):<{width}}  {human_size(p.stat().st_size):>8}{extra}")
     head = f"built {len(paths)} file{'s' if len(paths) != 1 else ''} in {seconds:.1f} s"
     tail = f"{warnings} warning{'s' if warnings != 1 else ''}"
     return [f"{head}, {tail}:"] + lines

@@ -157,3 +157,38 @@ def test_cli_bad_manuscript_leaves_previous_outputs(tmp_path):
     assert "Traceback" not in r.stderr
     assert (out / "a-test-book.epub").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["a-test-book.epub"]
+
+
+def test_editions_built_side_by_side_are_the_bytes_of_one_at_a_time(tmp_path, monkeypatch):
+    """`build` makes the editions in worker processes (one per core); the files are
+    the same bytes as when it makes them one after the other in-process."""
+    from pressroom.cli import EDITIONS, build
+    from pressroom.manuscript import load
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    book = load(make_book(tmp_path / "book", photos=2, size=(300, 200)))
+    made = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        paths = build(book, [cls() for cls in EDITIONS.values()], out, say=lambda *a: None, jobs=jobs)
+        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temporaries left
+        made[jobs] = {p.name: p.read_bytes() for p in paths}
+    assert len(made[1]) == 4 and made[1] == made[2]
+
+
+def test_an_edition_failing_its_preflight_in_a_worker_writes_nothing(tmp_path):
+    """Side by side, one edition's preflight error still fails the whole build, with
+    its one-line problem, and leaves no file and no temporary in the out folder."""
+    from pressroom.cli import build
+    from pressroom.editions.epub import EPUB
+    from pressroom.editions.press import PrintInterior
+    from pressroom.errors import BuildError
+    from pressroom.manuscript import load
+
+    book = load(make_book(tmp_path / "book", photos=1, size=(240, 160)))  # far below 150 ppi in print
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as e:
+        build(book, [EPUB(), PrintInterior(strict=True)], out, say=lambda *a: None, jobs=2)
+    assert e.value.problems and all(p.severity == "error" for p in e.value.problems)
+    assert "book.yaml:" in str(e.value.problems[0]) and "\n" not in str(e.value.problems[0])
+    assert not out.exists() or list(out.iterdir()) == []

@@ -621,3 +621,49 @@ def test_an_unwritable_cache_is_one_clear_line(tmp_path, monkeypatch, jobs):
     [problem] = e.value.problems
     assert str(problem).startswith(f"{tmp_path}/file/cache/pressroom: error: cannot write the photo cache: ")
     assert problem.code == "PR033"
+
+
+def test_one_decode_for_many_targets_gives_the_bytes_of_one_target_at_a_time(tmp_path, monkeypatch):
+    """A photo's targets are made in one job (one decode per DCT scale, the print copy
+    decoded for the others); each derivative is the same bytes as when made alone."""
+    srcs = [make_camera_jpeg(tmp_path / "plain.jpg", make_pattern((800, 600)), 1, metadata=False),  # passes through
+            make_camera_jpeg(tmp_path / "turned.jpg", make_pattern((800, 600)), 6)]  # re-encoded for print
+    targets = [Target("screen", 300, 85), Target("epub", 400, 82, min_long_edge=350), Target("half", 400, 80),
+               Target("big", 2000, 90), PRINT]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "together"))
+    together = derive([photo(s) for s in srcs], targets, jobs=1)
+    apart = {}
+    for i, t in enumerate(targets):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"apart{i}"))
+        apart.update(derive([photo(s) for s in srcs], [t], jobs=1))
+    assert len(together) == len(apart) == 10
+    for key, a in together.items():
+        assert a.path.read_bytes() == apart[key].path.read_bytes(), key
+        assert (a.width, a.height, a.passthrough) == (apart[key].width, apart[key].height, apart[key].passthrough)
+    assert together[(srcs[0], "print")].passthrough and not together[(srcs[1], "print")].passthrough
+    assert max(together[(srcs[0], "epub")].width, together[(srcs[0], "epub")].height) == 400  # 800 / 2, drafted
+
+
+def test_a_warm_derive_reads_no_cached_file_until_one_changes(tmp_path, monkeypatch):
+    """Untouched cache entries are trusted by size and modification time (the print
+    copies are whole originals: re-hashing them made every warm build read the book);
+    an entry whose time or size changed is read and checked against its hash."""
+    import pressroom.images as images
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern((300, 200)), 1)
+    first = run(src)
+    hashed = []
+    real = images._hash_file
+    monkeypatch.setattr(images, "_hash_file", lambda p: (hashed.append(Path(p)), real(p))[1])
+    run(src)
+    assert all(not p.is_relative_to(cache_dir() / "derivatives") for p in hashed)
+    touched = first[(src, "screen")].path
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1_000_000_000))
+    calls = []
+    again = run(src, progress=lambda n, what: calls.append(what))
+    assert touched in hashed and all(what.endswith("cached)") for what in calls)  # checked, still good
+    assert again[(src, "screen")].path.read_bytes() == touched.read_bytes()
+    hashed.clear()
+    run(src)
+    assert touched not in hashed  # its new time was remembered

@@ -33,6 +33,9 @@ from .pagemap import PageStart, print_page_map
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
 EPUB_QUALITY = 82
+#: A JPEG whose 1/2, 1/4 or 1/8 scale lands in [EPUB_MIN_LONG_EDGE, EPUB_LONG_EDGE] is
+#: decoded straight to it (a 4000 px camera photo gives 2000 px: a half-size decode, no resampling).
+EPUB_MIN_LONG_EDGE = 1600
 #: The cover photo, derived large enough to be cropped to fill COVER_SIZE.
 COVER_TARGET = Target("epub-cover", 4096, 92)
 #: The store cover: stores ask for at least 1600 x 2560 px (1:1.6).
@@ -442,7 +445,7 @@ class EPUB(Edition):
 
     def targets(self, book: Book) -> list[Target]:
         # Not COVER_TARGET: every target is derived for every photo; the cover alone needs it.
-        return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY)]
+        return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY, min_long_edge=EPUB_MIN_LONG_EDGE)]
 
     def cover_photo(self, book: Book) -> Asset | None:
         """The cover photo's large derivative (cached like every derivative), or None."""
@@ -529,7 +532,8 @@ class EPUB(Edition):
         buf = io.BytesIO()
         options = {"epub3_pages": False, "epub2_guide": False, "epub3_landmark": False,
                    "package_direction": True, "spine_direction": True,
-                   "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True}
+                   "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True,
+                   "compresslevel": 0}  # an intermediate: _normalise_zip compresses once
         modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
         writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover,
                                                                  print_pages if starts else None))

@@ -278,12 +278,12 @@ class PrintInterior(Edition):
     def layout(self, book: Book, assets) -> Layout:
         """The interior, laid out with the gutter its (padded) page count needs."""
         gutter = gutter_for(MIN_PAGES)
-        for _ in range(len(GUTTER_TABLE)):
+        for attempt in range(len(GUTTER_TABLE)):
             lay, _ = self._render(book, assets, gutter)
             needed = gutter_for(lay.pages)
-            if needed <= gutter:  # a wider gutter than needed (after a shrink) is still right
+            if needed <= gutter or attempt == len(GUTTER_TABLE) - 1:  # a wider gutter than needed is still right
                 break
-            gutter = needed
+            gutter, lay = needed, None  # dropped before the next layout: never two whole PDFs in memory
         return lay
 
     # -- the edition -------------------------------------------------------
