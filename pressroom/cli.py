@@ -218,6 +218,11 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
         return _commit(out, [t for temps in made for t in temps])
 
     _preload(book)  # about a second: once, not once in each process that renders a PDF
+    # The EPUB's page-list reads the print interior's pages: lay the interior out once,
+    # here, so that the processes forked below (the EPUB's among them) start from it.
+    printer = next((ed for ed in editions if ed.name == "print"), None)
+    if printer is not None and any(ed.name == "epub" for ed in editions):
+        printer.made(book, assets)
     results: dict[int, tuple] = {}
     order = sorted(range(len(editions)), key=lambda i: -COST.get(editions[i].name, 0))
     # Forked before any progress bar runs: a child must not inherit a lock held by its thread.

@@ -136,7 +136,8 @@ def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
     from .press import PrintInterior  # press imports this module
 
     for b, a, lay in LAID_OUT:
-        if b is book and a is assets:
+        # Equal, not only identical: an edition made in a worker process gets copies.
+        if (b is book or b == book) and (a is assets or a == assets):
             return lay.page_map, lay.pages
     interior = PrintInterior()
     if any((p.path, "print") not in assets for p in book.images):
