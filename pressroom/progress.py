@@ -170,7 +170,7 @@ def summary(paths: list[Path], seconds: float, warnings: int) -> list[str]:
         if p.suffix.lower() == ".pdf":
             pages = _page_count(p)
             if pages is not None:
-                extra = f"  {pages} pages"
+                extra = f"  {pages} page{'s' if pages != 1 else ''}"
         lines.append(f"  {str(p):<{width}}  {human_size(p.stat().st_size):>8}{extra}")
     head = f"built {len(paths)} file{'s' if len(paths) != 1 else ''} in {seconds:.1f} s"
     tail = f"{warnings} warning{'s' if warnings != 1 else ''}"

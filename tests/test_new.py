@@ -50,7 +50,7 @@ def test_new_then_build_all(tmp_path, capsys):
         assert re.search(r"\d+(\.\d)? (KB|MB)", line)
         if name.endswith(".pdf"):
             pages = len(pypdfium2.PdfDocument(out / name))
-            assert line.endswith(f"  {pages} pages")
+            assert line.endswith(f"  {pages} page{'s' if pages != 1 else ''}")
             assert pdf_page_count((out / name).read_bytes()) == pages
 
 
