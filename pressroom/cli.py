@@ -220,16 +220,21 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     _preload(book)  # about a second: once, not once in each process that renders a PDF
     # The EPUB's page-list reads the print interior's pages: lay the interior out once,
     # here, so that the processes forked below (the EPUB's among them) start from it.
-    printer = next((ed for ed in editions if ed.name == "print"), None)
-    if printer is not None and any(ed.name == "epub" for ed in editions):
-        printer.made(book, assets)
+    # Its files are then written from here: sending them to a worker would copy them twice.
     results: dict[int, tuple] = {}
-    order = sorted(range(len(editions)), key=lambda i: -COST.get(editions[i].name, 0))
+    printer = next((i for i, ed in enumerate(editions) if ed.name == "print"), None)
+    if printer is not None and any(ed.name == "epub" for ed in editions):
+        editions[printer].made(book, assets)
+        results[printer] = _make(book, editions[printer], assets, out)
+    order = sorted((i for i in range(len(editions)) if i not in results),
+                   key=lambda i: -COST.get(editions[i].name, 0))
     # Forked before any progress bar runs: a child must not inherit a lock held by its thread.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {pool.submit(_make, book, editions[i], assets, out): i for i in order}
         try:
             with task("editions", len(editions), ", ".join(ed.label for ed in editions)) as advance:
+                for i in list(results):  # made here, before the workers started
+                    advance(1, editions[i].label)
                 for fut in as_completed(futures):
                     i = futures[fut]
                     try:
@@ -243,7 +248,8 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
             for fut in futures:
                 fut.cancel()
             pool.shutdown(wait=True)
-            _discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None])
+            _discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+                     + [r[2] for r in results.values()])
             raise
     staged = [results[i][2] for i in range(len(editions))]
     found = [p for i in range(len(editions)) if results[i][0] != "failed" for p in results[i][1]]
