@@ -33,6 +33,7 @@ from typing import Callable
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from .errors import BuildError, Location, ManuscriptError, Problem
+from .limits import human_bytes
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
@@ -173,7 +174,7 @@ def _open(path: Path, limits: Limits) -> Image.Image:
     if size == 0:
         raise PhotoError("is empty (0 bytes)")
     if size > limits.max_file_bytes:
-        raise PhotoError(f"is {_bytes(size)}, more than the limit of {_bytes(limits.max_file_bytes)}", "PR032")
+        raise PhotoError(f"is {human_bytes(size)}, more than the limit of {human_bytes(limits.max_file_bytes)}", "PR032")
     saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # checked below, with the size in the message
     try:
         im = Image.open(path)
@@ -207,14 +208,6 @@ def _pixels(n: int) -> str:
     if n >= 1_000_000:
         return f"{n / 1e6:.1f} megapixels"
     return f"{n:,} pixels"
-
-
-def _bytes(n: int) -> str:
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= size:
-            v = n / size
-            return f"{v:,.0f} {unit}" if v >= 10 else f"{v:.1f} {unit}"
-    return f"{n:,} bytes"
 
 
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> PhotoError:

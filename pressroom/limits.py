@@ -70,5 +70,5 @@ def human_bytes(n: int) -> str:
     for unit, size in (("GB", 1024 * MB), ("MB", MB), ("KB", 1024)):
         if n >= size:
             v = n / size
-            return f"{v:.0f} {unit}" if v == int(v) or v >= 10 else f"{v:.1f} {unit}"
-    return f"{n} bytes"
+            return f"{v:,.0f} {unit}" if v == int(v) or v >= 10 else f"{v:.1f} {unit}"
+    return f"{n:,} bytes"
