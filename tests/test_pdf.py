@@ -471,6 +471,25 @@ def test_preflight_warns_about_a_photo_too_small_for_its_page(tmp_path):
     assert "photo 'photos/small.jpg' has 480x320 pixels" in found[0].message
 
 
+def test_preflight_judges_a_full_bleed_photo_by_the_derivative_drawn_there(tmp_path):
+    """A full-bleed photo is drawn larger than the common screen derivative; build()
+    makes it a larger one, and preflight must judge that one, not warn falsely."""
+    from pressroom.images import derive
+
+    folder = tmp_path / "book"
+    make_photo(folder / "photos" / "wide.jpg", (3000, 2000))
+    (folder / "book.yaml").write_text(
+        "title: X\nlanguage: en\nchapters:\n  - content:\n"
+        "      - photo: photos/wide.jpg\n        alt: Wide.\n        layout: full-bleed\n")
+    book = load(folder / "book.yaml")
+    edition = ScreenPDF()
+    assets = derive(list(book.photos), edition.targets(book), jobs=1)
+    base = assets[(book.photos[0].path, "screen")]
+    g = edition.geometry(book)
+    assert max(base.width, base.height) / (max(g.drawn_bleed(base)) / 72) < 150  # the common one is too small
+    assert edition.preflight(book, assets) == []
+
+
 # --------------------------------------------------------------------------
 # Book design: what a reader sees on the page
 # --------------------------------------------------------------------------

@@ -189,13 +189,14 @@ class ScreenPDF(Edition):
         return out
 
     def preflight(self, book: Book, assets) -> list[Problem]:
-        """A warning (PR410) for each photo with too few pixels for where it is placed:
-        below MIN_PPI it looks soft on a screen."""
+        """A warning (PR410) for each photo with too few pixels for where it is placed
+        (in the derivative build() draws there): below MIN_PPI it looks soft on a screen."""
         g = self.geometry(book)
         places = placements(book, g, assets, "screen")
+        sized = self.sized(book, g, assets)  # what build() places: cached, so made once
         found = []
         for p in book.photos:
-            a = assets[(p.path, "screen")]
+            a = sized.get((p.path, f"screen@{p.number}"), assets[(p.path, "screen")])
             lay, box, _, _ = places[p.number]
             ppi = max(a.width, a.height) / (max(drawn_size(g, lay, box, a)) / 72)
             if ppi < MIN_PPI:
