@@ -165,17 +165,6 @@ def _commit(folder: Path, temps: list[tuple[Path, Path]]) -> list[Path]:
     return [final for _, final in temps]
 
 
-def write_all(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
-    """Write every file or none: all go to temporaries first, then are renamed into place
-    under the folder's lock. Whatever fails, no temporary is left behind."""
-    return _commit(folder, _stage(folder, files))
-
-
-def write_atomic(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``name`` in ``folder`` through a temporary file renamed into place when complete."""
-    return write_all(folder, [(name, data)])[0]
-
-
 #: Rough relative cost of each edition: the heaviest starts first when they run in parallel.
 COST = {"print": 3, "pdf": 2, "epub": 1}
 

@@ -583,7 +583,8 @@ def _encode(upright: Image.Image, target: Target) -> tuple[bytes, dict]:
     return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False}
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary beside it, renamed into place when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -645,7 +646,7 @@ class _SourceIndex:
         if self.changed:
             items = list(self.entries.items())[-self.MAX_ENTRIES:]
             try:
-                _atomic_write(self.file, json.dumps(dict(items)).encode())
+                atomic_write(self.file, json.dumps(dict(items)).encode())
             except OSError:
                 pass  # the index only saves time
 
@@ -673,7 +674,7 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
             if _hash_file(img) != info["digest"]:
                 return None  # corrupt entry: rebuild it
             try:  # good: remember its new time, so that the next build need not read it
-                _atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
+                atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
             except OSError:
                 pass
         if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
@@ -700,9 +701,9 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
         img, meta = Path(img), Path(meta)
         info.update(size=len(data), digest=_digest(data))
         try:
-            _atomic_write(img, data)
+            atomic_write(img, data)
             info["mtime_ns"] = img.stat().st_mtime_ns
-            _atomic_write(meta, json.dumps(info).encode())
+            atomic_write(meta, json.dumps(info).encode())
         except OSError as e:
             out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
             continue

@@ -23,7 +23,7 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
-from ..images import Asset, Target, _atomic_write, cache_dir, derive
+from ..images import Asset, Target, atomic_write, cache_dir, derive
 from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
@@ -320,7 +320,7 @@ def subset_font(font_file: str, text: str) -> bytes:
         buf = io.BytesIO()
         font.save(buf)
     data = buf.getvalue()
-    _atomic_write(cached, data)
+    atomic_write(cached, data)
     return data
 
 
