@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import gc
 import multiprocessing
 import os
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -25,6 +22,7 @@ from .editions.epub import EPUB
 from .editions.pdf import ScreenPDF
 from .editions.press import PrintInterior
 from .progress import NORMAL, QUIET, VERBOSE, Reporter, summary
+from .staging import Staged, commit, discard
 
 EDITIONS: dict[str, type[Edition]] = {"pdf": ScreenPDF, "epub": EPUB, "print": PrintInterior}
 
@@ -100,71 +98,6 @@ def limits_from(args: argparse.Namespace) -> Limits:
                   max_photo_bytes=args.max_photo_size, max_photo_pixels=args.max_photo_pixels)
 
 
-def _temp(folder: Path, name: str, data: bytes) -> Path:
-    """``data`` in a new temporary file beside ``name`` (unique: concurrent builds never share one)."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-@contextlib.contextmanager
-def locked(folder: Path):
-    """Hold an exclusive lock on ``folder`` itself (no lock file left behind): two builds
-    into the same folder replace their files one whole set after the other."""
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _stage(folder: Path, files: list[tuple[str, bytes]]) -> list[tuple[Path, Path]]:
-    """Each file in a temporary beside its final name: [(temporary, final)]. On failure
-    none is left behind."""
-    temps: list[tuple[Path, Path]] = []
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, data in files:
-            temps.append((_temp(folder, name, data), folder / name))
-    except BaseException as e:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}",
-                                      "PR092")]) from None
-        raise
-    return temps
-
-
-def _commit(folder: Path, temps: list[tuple[Path, Path]]) -> list[Path]:
-    """Rename staged temporaries into place, all of them or (when one cannot be) none,
-    under the folder's lock. Whatever happens, no temporary is left behind."""
-    try:
-        try:
-            with locked(folder):
-                for _, final in temps:  # a rename that would fail must fail before the first one
-                    if not final.is_symlink() and final.exists() and not final.is_file():
-                        raise BuildError([Problem(Location(str(final)), "cannot write: it exists and is not a "
-                                                  "regular file (move it away)", "PR092")])
-                for tmp, final in temps:
-                    os.replace(tmp, final)
-        finally:
-            for tmp, _ in temps:
-                tmp.unlink(missing_ok=True)
-    except OSError as e:
-        raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}", "PR092")]) from None
-    return [final for _, final in temps]
-
-
 #: Rough relative cost of each edition: the heaviest starts first when they run in parallel.
 COST = {"print": 3, "pdf": 2, "epub": 1}
 
@@ -191,38 +124,39 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")
     if workers == 1:
         _preflight(book, editions, assets, say)
-        made = []
+        made: list[Staged] = []
         try:
             for ed in editions:
                 t0 = time.perf_counter()
                 with task(ed.label, None, f"making {ed.filename(book)}"):
-                    files = ed.build(book, assets)
-                made.append(_stage(out, list(files.items())))
-                for name, data in files.items():
-                    say(f"{ed.label}: {name} ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
-                del files
+                    staged = ed.write(book, assets, out)
+                made.append(staged)
+                for tmp, final in staged:
+                    say(f"{ed.label}: {final.name} ({tmp.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
         except BaseException:
-            _discard(made)
+            discard(made)
             raise
-        return _commit(out, [t for temps in made for t in temps])
+        return commit(out, [t for temps in made for t in temps])
 
     _preload(book)  # about a second: once, not once in each process that renders a PDF
-    # The EPUB's page-list reads the print interior's pages: lay the interior out once,
-    # here, so that the processes forked below (the EPUB's among them) start from it.
-    # Its files are then written from here: sending them to a worker would copy them twice.
+    # The EPUB's page-list reads the print interior's layout: both are made here, the
+    # interior first, while worker processes make the other editions. (With no other
+    # edition, the interior is laid out first and the EPUB made in a worker, which
+    # starts from that layout, while the interior is written here.)
+    here = sorted((i for i, ed in enumerate(editions) if ed.name in ("print", "epub")),
+                  key=lambda i: editions[i].name != "print")
+    there = sorted((i for i in range(len(editions)) if i not in here), key=lambda i: -COST.get(editions[i].name, 0))
+    if not there and len(here) == 2:
+        editions[here[0]].made(book, assets)
+        there, here = here[1:], here[:1]
     results: dict[int, tuple] = {}
-    printer = next((i for i, ed in enumerate(editions) if ed.name == "print"), None)
-    if printer is not None and any(ed.name == "epub" for ed in editions):
-        editions[printer].made(book, assets)
-        results[printer] = _make(book, editions[printer], assets, out)
-    order = sorted((i for i in range(len(editions)) if i not in results),
-                   key=lambda i: -COST.get(editions[i].name, 0))
     # Forked before any progress bar runs: a child must not inherit a lock held by its thread.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_make, book, editions[i], assets, out): i for i in order}
+    with ProcessPoolExecutor(min(workers, max(1, len(there))), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(_make, book, editions[i], assets, out): i for i in there}
         try:
             with task("editions", len(editions), ", ".join(ed.label for ed in editions)) as advance:
-                for i in list(results):  # made here, before the workers started
+                for i in here:
+                    results[i] = _make(book, editions[i], assets, out)
                     advance(1, editions[i].label)
                 for fut in as_completed(futures):
                     i = futures[fut]
@@ -237,21 +171,21 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
             for fut in futures:
                 fut.cancel()
             pool.shutdown(wait=True)
-            _discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None]
-                     + [r[2] for r in results.values()])
+            discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+                    + [r[2] for r in results.values()])
             raise
     staged = [results[i][2] for i in range(len(editions))]
     found = [p for i in range(len(editions)) if results[i][0] != "failed" for p in results[i][1]]
     errors = [p for p in found if p.severity != "warning"]
     failed = next((results[i][1] for i in range(len(editions)) if results[i][0] == "failed"), None)
     if errors or failed:
-        _discard(staged)
+        discard(staged)
         raise BuildError(errors or failed)
     _report(found, say)
     for i, ed in enumerate(editions):
         for (tmp, final) in results[i][2]:
             say(f"{ed.label}: {final.name} ({tmp.stat().st_size / 1e6:.1f} MB) in {results[i][3]:.1f} s")
-    return _commit(out, [t for temps in staged for t in temps])
+    return commit(out, [t for temps in staged for t in temps])
 
 
 _preloaded: set[str] = set()
@@ -283,8 +217,7 @@ def _make(book: Book, ed: Edition, assets, out: Path) -> tuple[str, list[Problem
         found = ed.preflight(book, assets)
         if any(p.severity != "warning" for p in found):
             return "preflight", found, [], 0.0
-        files = ed.build(book, assets)
-        temps = _stage(out, list(files.items()))
+        temps = ed.write(book, assets, out)
     except PressroomError as e:  # its problems, not the exception (which does not pickle)
         return "failed", list(e.problems), [], 0.0
     finally:
@@ -292,12 +225,6 @@ def _make(book: Book, ed: Edition, assets, out: Path) -> tuple[str, list[Problem
         # font configurations remove their temporary folders (in their __del__).
         gc.collect()
     return "made", found, temps, time.perf_counter() - t0
-
-
-def _discard(staged: list[list[tuple[Path, Path]]]) -> None:
-    for temps in staged:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
 
 
 @contextmanager

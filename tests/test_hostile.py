@@ -21,7 +21,8 @@ import pytest
 from lxml import etree
 
 from bookmaker import make_book, make_photo
-from pressroom.cli import build, locked, main
+from pressroom.cli import build, main
+from pressroom.staging import locked
 from pressroom.editions.base import Edition
 from pressroom.editions.epub import EPUB
 from pressroom.errors import BuildError, Location, Problem

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
+import io
 import itertools
 import logging
 import os
@@ -22,6 +23,7 @@ from ..errors import BuildError, Location, Problem
 from ..images import Asset, Target, cache_dir
 from ..manuscript import Book, Photo, one_line
 from ..render import STYLES
+from ..staging import Staged, stage
 
 
 class Edition:
@@ -38,6 +40,11 @@ class Edition:
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
         """The edition's files, {file name: bytes} (the print edition makes two)."""
         raise NotImplementedError
+
+    def write(self, book: Book, assets: dict[tuple[Path, str], Asset], folder: Path) -> Staged:
+        """The edition's files, staged as temporaries in ``folder`` (see staging.py):
+        [(temporary, final path)]. An edition whose files are large streams them there."""
+        return stage(folder, list(self.build(book, assets).items()))
 
     def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
         """Findings about this edition (warnings and errors with stable codes), without writing it."""
@@ -171,14 +178,18 @@ class ConfinedFetcher:
     anything that is not a regular file.
     """
 
-    def __init__(self, roots: list[Path], aliases: dict[str, Path] | None = None):
+    def __init__(self, roots: list[Path], aliases: dict[str, Path] | None = None,
+                 stand_ins: dict[str, bytes] | None = None):
         self.roots = [r.resolve() for r in roots]
         self.aliases = aliases or {}  # {"pressroom-cache": cache folder}: opaque schemes for folders
+        self.stand_ins = stand_ins or {}  # {URL: bytes given instead of the file's}
         self.refused: list[str] = []
 
     def __call__(self, url: str):
         from weasyprint.urls import URLFetcherResponse
 
+        if url in self.stand_ins:
+            return URLFetcherResponse(url, self.stand_ins[url], {})
         parsed = urlparse(url)
         scheme = parsed.scheme.lower()
         alias = self.aliases.get(scheme)
@@ -229,15 +240,82 @@ def photo_url(path: Path) -> str:
     return path.as_uri()
 
 
-def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
-              variant: str | None = None, **options) -> bytes:
-    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles.
+class PendingPDF:
+    """A PDF generated but not yet serialised: WeasyPrint's pydyf document, written
+    by :meth:`write` to a file (or :meth:`bytes`). Images that are files
+    (:class:`FileImage`) are read one at a time while it is written, so neither
+    the whole PDF nor all its photos are ever in memory at once."""
+
+    def __init__(self, pdf, version, identifier, compress: bool):
+        self.pdf, self.version, self.identifier, self.compress = pdf, version, identifier, compress
+
+    def write(self, output) -> None:
+        self.pdf.write(output, self.version, self.identifier, self.compress)
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.write(out)
+        return out.getvalue()
+
+
+def file_image(stream, path: Path, token: bytes):
+    """A stand-in for the image XObject ``stream`` (WeasyPrint's, same dictionary) whose
+    data is the file ``path``, read when the PDF is written.
+
+    pydyf hashes every object's ``data`` for the file's /ID: this one gives its
+    dictionary and ``token`` (a digest of the file), so that hash never reads the
+    photo either, and the /ID still depends on it.
+    """
+    import pydyf
+
+    size = path.stat().st_size
+
+    class _FileImage(pydyf.Object):
+        compressible = False  # a stream: never inside an object stream
+
+        def _head(self) -> bytes:
+            extra = pydyf.Dictionary(stream.extra.copy())
+            extra["Length"] = size
+            return extra.data
+
+        @property
+        def data(self) -> bytes:
+            return self._head() + b"\n" + token
+
+        @property
+        def indirect(self) -> bytes:
+            body = path.read_bytes()
+            if len(body) != size:
+                raise OSError(f"{path} changed while the PDF was written")
+            return b"".join((f"{self.number} {self.generation} obj\n".encode(), self._head(),
+                             b"\nstream\n", body, b"\nendstream\nendobj"))
+
+    obj = _FileImage()
+    obj.number, obj.generation, obj.offset, obj.free = stream.number, stream.generation, stream.offset, stream.free
+    obj.extra = stream.extra
+    return obj
+
+
+def write_pdf(book: Book, html: str, stylesheets: list[str | Path], **kwargs) -> bytes:
+    """:func:`render_pdf`, serialised to bytes."""
+    return render_pdf(book, html, stylesheets, **kwargs).bytes()
+
+
+def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
+               variant: str | None = None, stand_ins: dict[str, bytes] | None = None, **options) -> PendingPDF:
+    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles,
+    and generate its PDF (the ``finisher`` option, when given, sees it before it is
+    written); it is serialised when the result's write() or bytes() is called.
+
+    ``stand_ins`` maps image URLs to the bytes WeasyPrint reads for them instead of
+    the file (a finisher swaps the real file back in: see press.py).
 
     The bytes depend only on the book and SOURCE_DATE_EPOCH, for every variant
     (plain, ``pdf/ua-1``, ``pdf/x-4``): fixed dates, a /ID and an XMP DocumentID
     derived from the book's identifier and the variant, no file paths.
     """
     from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+    from weasyprint.pdf import VARIANTS, generate_pdf
     from weasyprint.text.fonts import FontConfiguration
 
     # Photos are named by an opaque URL, not their place in the cache: a path
@@ -246,7 +324,7 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
     opaque = re.compile(r"""(?<=["'(])""" + re.escape(cache.as_uri() + "/"))
     html = opaque.sub(f"{CACHE_SCHEME}:/", html)  # <img src="...">, style="...url(...)"
     extra_css = opaque.sub(f"{CACHE_SCHEME}:/", extra_css)
-    fetcher = ConfinedFetcher([book.root, cache, STYLES], {CACHE_SCHEME: cache})
+    fetcher = ConfinedFetcher([book.root, cache, STYLES], {CACHE_SCHEME: cache}, stand_ins)
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
     if extra_css:
@@ -260,17 +338,66 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css
     color_profiles = opts.pop("color_profiles", None)
     finisher = opts.pop("finisher", None)
     try:
-        # As HTML.write_pdf does, in two steps, to set the dates in between.
+        # As HTML.write_pdf and Document.write_pdf do, in steps: to set the dates
+        # after rendering, and to write the file later, to a file.
         rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
         # PDF/X fills missing dates from the clock: give it the build's date instead.
         when = source_date().isoformat().replace("+00:00", "Z")
         rendered.metadata.created = rendered.metadata.created or when
         rendered.metadata.modified = rendered.metadata.modified or when
+        pdf_opts = {k: opts[k] for k in DEFAULT_OPTIONS}
+        if variant:
+            for key, value in VARIANTS[variant][1].items():
+                if pdf_opts.get(key) is None:
+                    pdf_opts[key] = value
         with _stable_uuids(seed):
-            pdf = rendered.write_pdf(finisher=finisher, **{k: opts[k] for k in DEFAULT_OPTIONS})
+            pdf = generate_pdf(rendered, None, 1, **pdf_opts)
+        if finisher:
+            finisher(rendered, pdf)
+    except BuildError:
+        raise
     except Exception as e:  # WeasyPrint's own failures become one clear line
         raise BuildError([Problem(Location(str(book.source)), one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
     if fetcher.refused:
         raise BuildError([Problem(Location(str(book.source)), one_line(f"refused to read {u}"), "PR091")
                           for u in fetcher.refused])
-    return pdf
+    return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"])
+
+
+def jpeg_stand_in(path: Path, token: bytes) -> bytes | None:
+    """What WeasyPrint needs to read of the JPEG file ``path`` to place it, without its
+    image data: every segment before the first scan's data (frame, tables, JFIF and
+    Adobe headers: the same size, components and colour as the file), a comment
+    carrying ``token`` (so that each stand-in is unique), the scan header and the end
+    marker. A few hundred bytes for a photo of megabytes. None when ``path`` does not
+    begin like a JPEG whose first scan starts within its first megabyte.
+    """
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+        if head[:2] != b"\xff\xd8":
+            return None
+        i = 2
+        while True:
+            if i + 4 > len(head):
+                more = f.read(1 << 16) if len(head) < (1 << 20) else b""
+                if not more:
+                    return None
+                head += more
+                continue
+            if head[i] != 0xFF:
+                return None
+            marker = head[i + 1]
+            if marker == 0xFF:  # a fill byte
+                i += 1
+                continue
+            length = int.from_bytes(head[i + 2:i + 4], "big")
+            if i + 2 + length > len(head):
+                more = f.read(1 << 16) if len(head) < (1 << 20) else b""
+                if not more:
+                    return None
+                head += more
+                continue
+            if marker == 0xDA:
+                comment = b"\xff\xfe" + (len(token) + 2).to_bytes(2, "big") + token
+                return head[:i] + comment + head[i:i + 2 + length] + b"\xff\xd9"
+            i += 2 + length

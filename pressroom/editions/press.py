@@ -11,13 +11,16 @@ interior, because its spine width comes from the interior's page count.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import BuildError, Problem
 from ..images import Asset, Target
 from ..manuscript import Book, Photo
 from ..render import STYLES
-from .base import Edition, Geometry, photo_url, write_pdf
+from ..staging import Staged, stage
+from .base import Edition, Geometry, PendingPDF, file_image, jpeg_stand_in, photo_url, render_pdf
 from .pagemap import LAID_OUT, PageStart, page_starts
 from .pdf import book_html, page_css
 
@@ -84,7 +87,7 @@ class Placement:
 
 @dataclass
 class Layout:
-    pdf: bytes
+    pdf: PendingPDF  # written by build()/write(): the photos are read from their files only then
     pages: int  # after padding
     laid_out: int  # before padding
     gutter: float
@@ -160,8 +163,9 @@ class Finisher:
     annotations (PDF/X allows none on the printed area)."""
 
     def __init__(self, bleed: float, multiple: int = 1, by_uri: dict | None = None, safety: float | None = None,
-                 book: Book | None = None):
+                 book: Book | None = None, files: dict[bytes, tuple[Path, bytes]] | None = None):
         self.bleed = bleed
+        self.files = files or {}  # {stand-in JPEG: (the file it stands for, its token)}
         self.book = book  # when given, the page map is read too (see page_starts)
         self.starts: list[PageStart] = []
         self.multiple = max(1, multiple)
@@ -205,10 +209,16 @@ class Finisher:
                 pdf.add_page(blank)
         self.pages = len(pages) + pad
 
-        for o in pdf.objects:
+        for i, o in enumerate(pdf.objects):
             if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/FontDescriptor":
                 if not any(k in o for k in ("FontFile", "FontFile2", "FontFile3")):
                     self.unembedded.append(str(o.get("FontName", "?")).lstrip("/"))
+            elif self.files and isinstance(o, pydyf.Stream) and o.extra.get("Subtype") == "/Image":
+                # A photo laid out from its stand-in: its file goes in when the PDF is written.
+                data = o.stream[0].data if len(o.stream) == 1 and hasattr(o.stream[0], "data") else None
+                hit = self.files.get(data) if isinstance(data, bytes) else None
+                if hit is not None:
+                    pdf.objects[i] = file_image(o, *hit)
 
     def _fix_boxes(self, page) -> None:
         import pydyf
@@ -268,23 +278,36 @@ class PrintInterior(Edition):
     def _render(self, book: Book, assets, gutter: float) -> tuple[Layout, Finisher]:
         g = self.geometry(book, gutter)
         html = book_html(book, "print", "print", g, assets)
-        fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book)
-        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
-                        extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, **print_options())
+        stand_ins, files = stand_ins_for(book, assets)
+        fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
+                       files=files)
+        pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
+                         extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
+                         **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
         return Layout(pdf, fin.pages, fin.laid_out, gutter, placements, fin.unembedded, fin.unsafe, fin.starts), fin
 
     def layout(self, book: Book, assets) -> Layout:
-        """The interior, laid out with the gutter its (padded) page count needs."""
-        gutter = gutter_for(MIN_PAGES)
-        for attempt in range(len(GUTTER_TABLE)):
+        """The interior, laid out with the gutter its (padded) page count needs.
+
+        The first layout takes the gutter for an estimate of the page count made from
+        the manuscript (estimated_pages); when the count it gives needs another gutter,
+        the book is laid out again with that one. Should that flip back (a wider
+        gutter adding the pages that make it needed), the wider of the two is kept:
+        a gutter wider than the table's is still right, a narrower one is not.
+        """
+        gutter = gutter_for(estimated_pages(book, self.geometry(book, gutter_for(MIN_PAGES))))
+        tried: dict[float, Layout] = {}
+        while True:
             lay, _ = self._render(book, assets, gutter)
+            tried[gutter] = lay
             needed = gutter_for(lay.pages)
-            if needed <= gutter or attempt == len(GUTTER_TABLE) - 1:  # a wider gutter than needed is still right
-                break
-            gutter, lay = needed, None  # dropped before the next layout: never two whole PDFs in memory
-        return lay
+            if needed == gutter:
+                return lay
+            if needed in tried:
+                return tried[max(needed, gutter)]
+            gutter = needed
 
     # -- the edition -------------------------------------------------------
 
@@ -293,23 +316,77 @@ class PrintInterior(Edition):
         from .cover import build_cover
 
         if self._last is None or self._last[0] is not book or self._last[1] is not assets:
+            self._last = None  # the previous book's layout is not kept while this one is made
             lay = self.layout(book, assets)
             LAID_OUT[:] = [(book, assets, lay)]  # for the EPUB's page-list (pagemap.print_page_map)
             self._last = (book, assets, lay, build_cover(book, assets, lay.pages, marks=self.marks))
         return self._last[2], self._last[3]
 
-    def build(self, book: Book, assets) -> dict[str, bytes]:
+    def _checked(self, book: Book, assets):
         errors = [p for p in self.preflight(book, assets) if p.severity == "error"]
         if errors:
             raise BuildError(errors)
-        lay, cover = self.made(book, assets)
-        return {self.filename(book): lay.pdf, book.slug + self.cover_suffix: cover.pdf}
+        return self.made(book, assets)
+
+    def build(self, book: Book, assets) -> dict[str, bytes]:
+        lay, cover = self._checked(book, assets)
+        return {self.filename(book): lay.pdf.bytes(), book.slug + self.cover_suffix: cover.pdf}
+
+    def write(self, book: Book, assets, folder: Path) -> Staged:
+        """The interior streamed to its file, photo after photo (never whole in memory), and its cover."""
+        lay, cover = self._checked(book, assets)
+        return stage(folder, [(self.filename(book), lay.pdf.write), (book.slug + self.cover_suffix, cover.pdf)])
 
     def preflight(self, book: Book, assets) -> list[Problem]:
         from ..preflight import check_print
 
         lay, cover = self.made(book, assets)
         return check_print(book, lay, cover, strict=self.strict)
+
+
+def estimated_pages(book: Book, g: Geometry) -> int:
+    """The interior's page count as the manuscript suggests it, before any layout: the
+    front matter, a page for each photo placed on its own page, half a page for an inline
+    one, the text at the body type's characters per page, chapters opening on right-hand
+    pages. Only good enough to pick the gutter's bracket (layout() corrects a wrong one)."""
+    font, leading = 10.5, 10.5 * 1.45  # styles/book.css
+    per_page = (g.content_width / (font * 0.5)) * (g.content_height / leading)
+    pages = 4.0  # half title, title, colophon, contents
+    for chapter in book.chapters:
+        pages += 1.5  # the opening (on a right-hand page: half a blank page on average)
+        chars = 0
+        for block in chapter.blocks:
+            if isinstance(block, Photo):
+                pages += 0.5 if block.layout == "inline" else 1
+            else:
+                chars += len(block.markdown)
+        pages += chars / per_page
+    return math.ceil(pages)
+
+
+def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tuple[Path, bytes]]]:
+    """Stand-ins for the photos' print files while the interior is laid out:
+    ({URL: stand-in}, {stand-in: (file, token)}).
+
+    WeasyPrint reads every image it places into memory and pydyf copies each into
+    the PDF it builds there: for a book of hundreds of camera files, gigabytes. It
+    is given instead each JPEG's header (base.jpeg_stand_in: the same size and
+    colours, no image data), and Finisher puts the file in its place, read only
+    while the PDF is written. A file without a usable header is read as it is.
+    """
+    stand_ins: dict[str, bytes] = {}
+    files: dict[bytes, tuple[Path, bytes]] = {}
+    for p in book.images:
+        asset = assets[(p.path, "print")]
+        url = photo_url(asset.path)
+        if url in stand_ins or asset.media_type != "image/jpeg":
+            continue
+        token = b"pressroom stand-in " + asset.path.name.encode()  # the cache's name: from the photo's digest
+        data = jpeg_stand_in(asset.path, token)
+        if data is not None:
+            stand_ins[url] = data
+            files[data] = (asset.path, token)
+    return stand_ins, files
 
 
 def photo_uri_map(book: Book, assets, target: str = "print") -> dict[str, tuple[Photo, Asset]]:
