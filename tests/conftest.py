@@ -15,12 +15,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bookmaker import make_book  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Each test session gets its own derivative cache, never the user's."""
-    cache = tmp_path_factory.getbasetemp() / "xdg-cache"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Each test session gets its own derivative cache, never the user's. Session-wide,
+    so that module fixtures (which run before any function's fixtures) use it too."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        mp.setenv("SOURCE_DATE_EPOCH", "1780000000")
+        yield
 
 
 @pytest.fixture
