@@ -740,7 +740,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             problems[path] = PhotoError(f"cannot be read: {e.strerror or e}")
     index.save()
 
-    wanted: dict[str, tuple[Path, Target]] = {}
+    wanted: dict[str, list[tuple[Path, Target]]] = {}  # identical files share one derivative
     result = Derivatives()
     notes: dict[Path, list[str]] = {}
     for path, digest in digests.items():
@@ -753,25 +753,25 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
                 if progress:
                     progress(1, f"{by_path[path].src} ({t.name}, cached)")
             else:
-                wanted[key] = (path, t)
+                wanted.setdefault(key, []).append((path, t))
 
     unwritable: list[str] = []
 
     def take(key: str, value: object) -> None:
-        path, t = wanted[key]
-        if isinstance(value, _CacheUnwritable):
-            unwritable.append(str(value))
-        elif isinstance(value, PhotoError):
-            problems.setdefault(path, value)
-        else:
-            asset, ws = value
-            result[(path, t.name)] = asset
-            notes.setdefault(path, ws)
+        for path, t in wanted[key]:
+            if isinstance(value, _CacheUnwritable):
+                unwritable.append(str(value))
+            elif isinstance(value, PhotoError):
+                problems.setdefault(path, value)
+            else:
+                asset, ws = value
+                result[(path, t.name)] = asset
+                notes.setdefault(path, ws)
 
     if wanted:
         # One job per photo: it decodes the photo once for all the targets it still needs.
         per_photo: dict[Path, list[tuple[str, str, str, Target]]] = {}
-        for key, (path, t) in wanted.items():
+        for key, [(path, t), *_] in wanted.items():
             per_photo.setdefault(path, []).append((key, *map(str, _entry(key)), t))
         args = [(str(path), entries, limits) for path, entries in per_photo.items()]
         workers = min(jobs or os.cpu_count() or 1, len(args))
@@ -780,7 +780,8 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
             for key, value in results:
                 take(key, value)
                 if progress:
-                    progress(1, f"{by_path[wanted[key][0]].src} ({wanted[key][1].name})")
+                    for path, t in wanted[key]:
+                        progress(1, f"{by_path[path].src} ({t.name})")
 
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:

@@ -667,3 +667,16 @@ def test_a_warm_derive_reads_no_cached_file_until_one_changes(tmp_path, monkeypa
     hashed.clear()
     run(src)
     assert touched not in hashed  # its new time was remembered
+
+
+def test_identical_photos_under_two_names_each_get_their_derivatives(tmp_path, monkeypatch):
+    """Two files with the same bytes (a photo used twice) share their derivatives: a
+    cold build gives both names every target, not only the last one seen."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_book(tmp_path / "book", photos=3, size=(320, 200))
+    (folder / "photos" / "02.jpg").write_bytes((folder / "photos" / "01.jpg").read_bytes())
+    book = load(folder)
+    targets = [Target("screen", 200, 85), Target("print", None, 95, passthrough=True)]
+    got = derive(list(book.images), targets, jobs=2)
+    assert set(got) == {(p.path, t.name) for p in book.images for t in targets}
+    assert got[(book.images[0].path, "print")] == got[(book.images[1].path, "print")]
