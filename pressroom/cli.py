@@ -139,41 +139,51 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
         return commit(out, [t for temps in made for t in temps])
 
     _preload(book)  # about a second: once, not once in each process that renders a PDF
-    # The EPUB's page-list reads the print interior's layout: both are made here, the
-    # interior first, while worker processes make the other editions. (With no other
-    # edition, the interior is laid out first and the EPUB made in a worker, which
-    # starts from that layout, while the interior is written here.)
-    here = sorted((i for i, ed in enumerate(editions) if ed.name in ("print", "epub")),
-                  key=lambda i: editions[i].name != "print")
+    # The print interior is made here while worker processes make the other editions.
+    # The EPUB's page-list reads the interior's layout: its worker waits for the page
+    # map this process sends it as soon as the interior is laid out (before it is
+    # written), then makes the EPUB beside the interior's writing.
+    printer = next((i for i, ed in enumerate(editions) if ed.name == "print"), None)
+    here = [printer] if printer is not None else []
     there = sorted((i for i in range(len(editions)) if i not in here), key=lambda i: -COST.get(editions[i].name, 0))
-    if not there and len(here) == 2:
-        editions[here[0]].made(book, assets)
-        there, here = here[1:], here[:1]
+    global _page_map_in, _page_map_out
+    piped = printer is not None and any(editions[i].name == "epub" for i in there)
+    if piped:
+        _page_map_in, _page_map_out = multiprocessing.get_context("fork").Pipe(duplex=False)
     results: dict[int, tuple] = {}
-    # Forked before any progress bar runs: a child must not inherit a lock held by its thread.
-    with ProcessPoolExecutor(min(workers, max(1, len(there))), mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_make, book, editions[i], assets, out): i for i in there}
-        try:
-            with task("editions", len(editions), ", ".join(ed.label for ed in editions)) as advance:
-                for i in here:
-                    results[i] = _make(book, editions[i], assets, out)
-                    advance(1, editions[i].label)
-                for fut in as_completed(futures):
-                    i = futures[fut]
-                    try:
-                        results[i] = fut.result()
-                    except Exception as e:  # the worker died (out of memory, a crash in a library)
-                        results[i] = ("failed", [Problem(Location(str(book.source)), one_line(
-                            f"{editions[i].label}: the process making it failed ({type(e).__name__}: {e})"),
-                            "PR090")], [], 0.0)
-                    advance(1, editions[i].label)
-        except BaseException:  # interrupted: stop, and leave no temporary behind
-            for fut in futures:
-                fut.cancel()
-            pool.shutdown(wait=True)
-            discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None]
-                    + [r[2] for r in results.values()])
-            raise
+    try:
+        # Forked before any progress bar runs: a child must not inherit a lock held by its thread.
+        with ProcessPoolExecutor(min(workers, len(there)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_in_worker) as pool:
+            futures = {pool.submit(_make_epub if piped and editions[i].name == "epub" else _make,
+                                   book, editions[i], assets, out): i for i in there}
+            try:
+                with task("editions", len(editions), ", ".join(ed.label for ed in editions)) as advance:
+                    for i in here:
+                        results[i] = _make(book, editions[i], assets, out, then=(lambda: _send_page_map(book)) if piped else None)
+                        advance(1, editions[i].label)
+                    for fut in as_completed(futures):
+                        i = futures[fut]
+                        try:
+                            results[i] = fut.result()
+                        except Exception as e:  # the worker died (out of memory, a crash in a library)
+                            results[i] = ("failed", [Problem(Location(str(book.source)), one_line(
+                                f"{editions[i].label}: the process making it failed ({type(e).__name__}: {e})"),
+                                "PR090")], [], 0.0)
+                        advance(1, editions[i].label)
+            except BaseException:  # interrupted: stop, and leave no temporary behind
+                _close_page_map()
+                for fut in futures:
+                    fut.cancel()
+                pool.shutdown(wait=True)
+                discard([f.result()[2] for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+                        + [r[2] for r in results.values()])
+                raise
+    finally:
+        _close_page_map()
+        if _page_map_in is not None:
+            _page_map_in.close()
+        _page_map_in = None
     staged = [results[i][2] for i in range(len(editions))]
     found = [p for i in range(len(editions)) if results[i][0] != "failed" for p in results[i][1]]
     errors = [p for p in found if p.severity != "warning"]
@@ -209,12 +219,63 @@ def _preload(book: Book) -> None:
         pass
 
 
-def _make(book: Book, ed: Edition, assets, out: Path) -> tuple[str, list[Problem], list[tuple[Path, Path]], float]:
+#: The page map's pipe while editions are made side by side: this process writes the
+#: print interior's page map to the worker that makes the EPUB, which reads it.
+_page_map_in = None
+_page_map_out = None
+
+
+def _in_worker() -> None:
+    """A worker process keeps no write end of the page map's pipe: when this process
+    closes its own (it failed before laying the interior out), the EPUB's worker reads
+    the end of it instead of waiting for ever."""
+    global _page_map_out
+    if _page_map_out is not None:
+        _page_map_out.close()
+        _page_map_out = None
+
+
+def _send_page_map(book: Book) -> None:
+    """Send the worker making the EPUB the page map of ``book``'s interior, laid out here
+    (or, when that failed, the end of the pipe)."""
+    from .editions.pagemap import LAID_OUT
+
+    if _page_map_out is not None and LAID_OUT and LAID_OUT[0][0] is book:
+        _, _, starts, pages = LAID_OUT[0]
+        _page_map_out.send((starts, pages))
+    _close_page_map()
+
+
+def _close_page_map() -> None:
+    global _page_map_out
+    if _page_map_out is not None:
+        _page_map_out.close()
+        _page_map_out = None
+
+
+def _make_epub(book: Book, ed: Edition, assets, out: Path):
+    """In a worker: the EPUB, once the print interior's page map arrives (see build)."""
+    from .editions.pagemap import LAID_OUT
+
+    try:
+        starts, pages = _page_map_in.recv()
+    except (EOFError, OSError):  # the interior failed: the build fails with its problems
+        return "skipped", [], [], 0.0
+    LAID_OUT[:] = [(book, assets, starts, pages)]
+    return _make(book, ed, assets, out)
+
+
+def _make(book: Book, ed: Edition, assets, out: Path, then=None) -> tuple[str, list[Problem], list[tuple[Path, Path]], float]:
     """In a worker process: one edition's preflight and, when it finds no error, its files,
-    staged as temporaries in ``out``: (status, problems, [(temporary, final)], seconds)."""
+    staged as temporaries in ``out``: (status, problems, [(temporary, final)], seconds).
+    ``then()``, when given, is called after the preflight (whatever it found)."""
     t0 = time.perf_counter()
     try:
-        found = ed.preflight(book, assets)
+        try:
+            found = ed.preflight(book, assets)
+        finally:
+            if then:
+                then()
         if any(p.severity != "warning" for p in found):
             return "preflight", found, [], 0.0
         temps = ed.write(book, assets, out)

@@ -7,6 +7,8 @@ template and stylesheet, and how it writes its file.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import datetime as _dt
 import hashlib
 import io
@@ -14,13 +16,15 @@ import itertools
 import logging
 import os
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 from urllib.parse import unquote, urlparse
 
 from ..errors import BuildError, Location, Problem
-from ..images import Asset, Target, cache_dir
+from ..images import Asset, Target, atomic_write, cache_dir
 from ..manuscript import Book, Photo, one_line
 from ..render import STYLES
 from ..staging import Staged, stage
@@ -169,6 +173,22 @@ def layout_of(photo: Photo, asset: Asset) -> str:
 # WeasyPrint
 # --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _stand_in_response():
+    """WeasyPrint's response class, for a stand-in (imported with WeasyPrint, when needed)."""
+    from weasyprint.urls import URLFetcherResponse
+
+    class StandIn(URLFetcherResponse):
+        """A stand-in's response names no file: WeasyPrint would read a file: URL's file
+        instead of the bytes it was given."""
+
+        @property
+        def path(self):
+            return None
+
+    return StandIn
+
+
 class ConfinedFetcher:
     """A WeasyPrint URL fetcher that reads files only under the given folders.
 
@@ -189,7 +209,7 @@ class ConfinedFetcher:
         from weasyprint.urls import URLFetcherResponse
 
         if url in self.stand_ins:
-            return URLFetcherResponse(url, self.stand_ins[url], {})
+            return _stand_in_response()(url, self.stand_ins[url], {})
         parsed = urlparse(url)
         scheme = parsed.scheme.lower()
         alias = self.aliases.get(scheme)
@@ -240,17 +260,66 @@ def photo_url(path: Path) -> str:
     return path.as_uri()
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of all that shapes an edition's bytes besides the book: pressroom's code,
+    templates, styles and fonts, and the renderer's version."""
+    import pydyf
+    import weasyprint
+
+    from ..render import PROJECT, TEMPLATES
+
+    h = hashlib.blake2b(f"{weasyprint.__version__}|{pydyf.__version__}".encode(), digest_size=20)
+    for folder in (Path(__file__).resolve().parent.parent, TEMPLATES, STYLES):
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f.relative_to(PROJECT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -> tuple[bytes, dict]:
+    """What ``make()`` returns ((bytes, JSON-able facts about them)), from the cache when
+    the same ``key`` (everything the bytes depend on, the book's part of it: its HTML,
+    say) and the same code (code_digest) made it before: a rebuild that changes nothing
+    of a file does not render it again. ``kind`` names the file's type ("pdf")."""
+    digest = hashlib.blake2b(f"{code_digest()}|{kind}|{key}".encode(), digest_size=20).hexdigest()
+    folder = cache_dir() / "renders" / digest[:2]
+    data_file, meta_file = folder / f"{digest}.{kind}", folder / f"{digest}.json"
+    try:
+        meta = json.loads(meta_file.read_text())
+        data = data_file.read_bytes()
+        if hashlib.blake2b(data, digest_size=20).hexdigest() == meta["digest"]:
+            return data, meta["facts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not there, or damaged: made again
+    data, facts = make()
+    try:
+        atomic_write(data_file, data)
+        atomic_write(meta_file, json.dumps({"digest": hashlib.blake2b(data, digest_size=20).hexdigest(),
+                                            "facts": facts}).encode())
+    except OSError:
+        pass  # the cache only saves time
+    return data, facts
+
+
 class PendingPDF:
     """A PDF generated but not yet serialised: WeasyPrint's pydyf document, written
     by :meth:`write` to a file (or :meth:`bytes`). Images that are files
-    (:class:`FileImage`) are read one at a time while it is written, so neither
-    the whole PDF nor all its photos are ever in memory at once."""
+    (:func:`file_image`) are copied into it from their files while it is written, so
+    neither the whole PDF nor all its photos are ever in memory at once."""
 
     def __init__(self, pdf, version, identifier, compress: bool):
         self.pdf, self.version, self.identifier, self.compress = pdf, version, identifier, compress
 
     def write(self, output) -> None:
-        self.pdf.write(output, self.version, self.identifier, self.compress)
+        # pydyf's write adds objects (info, object and xref streams) and counts on from
+        # its last position: undone after, so that the PDF can be written again.
+        objects = list(self.pdf.objects)
+        self.pdf.current_position = 0
+        try:
+            self.pdf.write(_Sink(output), self.version, self.identifier, self.compress)
+        finally:
+            self.pdf.objects[:] = objects
 
     def bytes(self) -> bytes:
         out = io.BytesIO()
@@ -258,9 +327,59 @@ class PendingPDF:
         return out.getvalue()
 
 
+class _Spliced:
+    """Bytes to write, some of them still in files: what a file-backed image gives pydyf
+    as its serialisation. pydyf only measures it and appends to it; _Sink writes it."""
+
+    def __init__(self, parts: list):
+        self.parts = parts  # bytes, or (path, size)
+
+    def __len__(self) -> int:
+        return sum(p[1] if isinstance(p, tuple) else len(p) for p in self.parts)
+
+    def __add__(self, other: bytes) -> "_Spliced":
+        return _Spliced([*self.parts, other])
+
+
+class _Sink:
+    """The file object pydyf writes to: copies a file-backed part straight from its file
+    (in the kernel, with sendfile, when the output is a real file)."""
+
+    def __init__(self, output):
+        self.output = output
+        try:
+            self.fd = output.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            self.fd = None
+
+    def write(self, data) -> None:
+        if not isinstance(data, _Spliced):
+            self.output.write(data)
+            return
+        for part in data.parts:
+            if not isinstance(part, tuple):
+                self.output.write(part)
+                continue
+            path, size = part
+            with open(path, "rb") as src:
+                if os.fstat(src.fileno()).st_size != size:
+                    raise OSError(f"{path.name} changed while the PDF was written")
+                if self.fd is None:
+                    shutil.copyfileobj(src, self.output, 1 << 20)
+                    continue
+                self.output.flush()
+                sent = 0
+                while sent < size:
+                    n = os.sendfile(self.fd, src.fileno(), sent, size - sent)
+                    if n == 0:
+                        raise OSError(f"{path.name} changed while the PDF was written")
+                    sent += n
+                self.output.seek(0, os.SEEK_END)  # the buffered writer learns where the file now ends
+
+
 def file_image(stream, path: Path, token: bytes):
     """A stand-in for the image XObject ``stream`` (WeasyPrint's, same dictionary) whose
-    data is the file ``path``, read when the PDF is written.
+    data is the file ``path``, copied in when the PDF is written.
 
     pydyf hashes every object's ``data`` for the file's /ID: this one gives its
     dictionary and ``token`` (a digest of the file), so that hash never reads the
@@ -283,12 +402,9 @@ def file_image(stream, path: Path, token: bytes):
             return self._head() + b"\n" + token
 
         @property
-        def indirect(self) -> bytes:
-            body = path.read_bytes()
-            if len(body) != size:
-                raise OSError(f"{path} changed while the PDF was written")
-            return b"".join((f"{self.number} {self.generation} obj\n".encode(), self._head(),
-                             b"\nstream\n", body, b"\nendstream\nendobj"))
+        def indirect(self) -> _Spliced:
+            head = f"{self.number} {self.generation} obj\n".encode() + self._head() + b"\nstream\n"
+            return _Spliced([head, (path, size), b"\nendstream\nendobj"])
 
     obj = _FileImage()
     obj.number, obj.generation, obj.offset, obj.free = stream.number, stream.generation, stream.offset, stream.free

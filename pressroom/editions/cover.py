@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..images import Asset
 from ..manuscript import Book, Photo
 from ..render import STYLES, phrase_size, render
-from .base import source_date, write_pdf
+from .base import cached_render, source_date, write_pdf
 
 PT_PER_IN = 72.0
 
@@ -168,15 +168,24 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     title_size = phrase_size(book.title, s.trim_w - 2 * COVER_SAFETY, min(s.trim_w * 0.062, 40.0))
     html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
-    by_uri = photo_uri_map(book, assets) if book.cover else {}
-    fin = Finisher(p.bleed, 1, by_uri, None)
-    overflow = []
-    finish = lambda document, pdf: (fin(document, pdf), overflow.append(_spine_overflow(document)))  # noqa: E731
-    pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"],
-                    extra_css=_cover_css(s, css_bleed(p.bleed, marks), marks), variant="pdf/x-4",
-                    finisher=finish, **print_options())
-    ppi = None
-    if fin.images:
-        _, _, a, w, _, _ = fin.images[0]
-        ppi = a.width / (w / PT_PER_IN)
-    return Cover(pdf, s, book.cover, ppi, unembedded_fonts=fin.unembedded, spine_overflow=any(overflow))
+    css = _cover_css(s, css_bleed(p.bleed, marks), marks)
+
+    def make() -> tuple[bytes, dict]:
+        by_uri = photo_uri_map(book, assets) if book.cover else {}
+        fin = Finisher(p.bleed, 1, by_uri, None)
+        overflow = []
+        finish = lambda document, pdf: (fin(document, pdf), overflow.append(_spine_overflow(document)))  # noqa: E731
+        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"], extra_css=css,
+                        variant="pdf/x-4", finisher=finish, **print_options())
+        ppi = None
+        if fin.images:
+            _, _, a, w, _, _ = fin.images[0]
+            ppi = a.width / (w / PT_PER_IN)
+        return pdf, {"ppi": ppi, "unembedded": fin.unembedded, "overflow": any(overflow)}
+
+    # The same cover (a caption edit leaves it as it was) is not rendered again. The
+    # HTML names the photo by its cached file, whose name comes from its content.
+    key = "|".join(map(str, (book.identifier, p.bleed, print_options(), source_date().isoformat(), css, html)))
+    pdf, facts = cached_render("pdf", key, make)
+    ppi = facts["ppi"]
+    return Cover(pdf, s, book.cover, ppi, unembedded_fonts=facts["unembedded"], spine_overflow=facts["overflow"])

@@ -2,13 +2,15 @@
 the EPUB's page-list is made from.
 
 The print edition's finisher reads it from WeasyPrint's layout (page_starts);
-the EPUB asks print_page_map, which reuses the interior that this process laid
-out last for the same book, or lays it out.
+the EPUB asks print_page_map, which reuses the map of the interior that this
+process (or an earlier build, through the cache) laid out for the same book, or
+lays it out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import astuple, dataclass
 
 from ..manuscript import Book, Photo
 
@@ -119,28 +121,54 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
     return starts
 
 
-#: The interior laid out last in this process, [(book, assets, layout)]: the EPUB's
-#: page-list reads its page map instead of laying the interior out again.
+#: The page map of the interior laid out last in this process, [(book, assets, page
+#: map, page count)]: the EPUB's page-list reads it instead of laying the interior out again.
 LAID_OUT: list[tuple] = []
+
+
+def _key(book: Book, assets) -> str:
+    """What the interior's page map depends on, for the cache: the book (its text,
+    settings and photos) and the print files of its photos (their names come from
+    their content)."""
+    files = sorted((str(p), a.path.name, a.width, a.height) for (p, t), a in assets.items() if t == "print")
+    return repr((book, files))
+
+
+def remember(book: Book, assets, starts: list[PageStart], pages: int) -> None:
+    """Keep the interior's page map for this process and, on disk, for later builds
+    (``build.py epub`` alone, after the book was built whole, lays nothing out)."""
+    from .base import cached_render
+
+    LAID_OUT[:] = [(book, assets, starts, pages)]
+    data = json.dumps({"pages": pages, "starts": [astuple(s) for s in starts]}).encode()
+    cached_render("pagemap.json", _key(book, assets), lambda: (data, {}))
 
 
 def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
     """The print interior's page map and page count, for the EPUB's page-list.
 
-    From the interior a PrintInterior of this process laid out for the same book
-    and assets (``build.py all`` lays it out before the EPUB is made), else laid
-    out now (correct, but it costs a print rendering; the print derivatives are
-    made, or taken from the cache, when ``assets`` lacks them).
+    From the interior laid out for the same book and assets by this process
+    (``build.py all`` lays it out before the EPUB is made) or by an earlier build
+    (kept in the cache), else laid out now (correct, but it costs a print
+    rendering; the print derivatives are made, or taken from the cache, when
+    ``assets`` lacks them).
     """
     from ..images import derive
+    from .base import cached_render
     from .press import PrintInterior  # press imports this module
 
-    for b, a, lay in LAID_OUT:
+    for b, a, starts, pages in LAID_OUT:
         # Equal, not only identical: an edition made in a worker process gets copies.
         if (b is book or b == book) and (a is assets or a == assets):
-            return lay.page_map, lay.pages
+            return starts, pages
     interior = PrintInterior()
     if any((p.path, "print") not in assets for p in book.images):
         assets = {**assets, **derive(list(book.images), interior.targets(book))}
-    lay = interior.layout(book, assets)
-    return lay.page_map, lay.pages
+
+    def lay_out() -> tuple[bytes, dict]:
+        lay = interior.layout(book, assets)
+        return json.dumps({"pages": lay.pages, "starts": [astuple(s) for s in lay.page_map]}).encode(), {}
+
+    data, _ = cached_render("pagemap.json", _key(book, assets), lay_out)
+    got = json.loads(data)
+    return [PageStart(*s) for s in got["starts"]], got["pages"]

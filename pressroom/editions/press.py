@@ -21,7 +21,7 @@ from ..manuscript import Book, Photo
 from ..render import STYLES
 from ..staging import Staged, stage
 from .base import Edition, Geometry, PendingPDF, file_image, jpeg_stand_in, photo_url, render_pdf
-from .pagemap import LAID_OUT, PageStart, page_starts
+from .pagemap import PageStart, page_starts, remember
 from .pdf import book_html, page_css
 
 PT_PER_IN = 72.0
@@ -318,7 +318,7 @@ class PrintInterior(Edition):
         if self._last is None or self._last[0] is not book or self._last[1] is not assets:
             self._last = None  # the previous book's layout is not kept while this one is made
             lay = self.layout(book, assets)
-            LAID_OUT[:] = [(book, assets, lay)]  # for the EPUB's page-list (pagemap.print_page_map)
+            remember(book, assets, lay.page_map, lay.pages)  # for the EPUB's page-list (pagemap.print_page_map)
             self._last = (book, assets, lay, build_cover(book, assets, lay.pages, marks=self.marks))
         return self._last[2], self._last[3]
 
