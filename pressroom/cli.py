@@ -214,9 +214,41 @@ def _preload(book: Book) -> None:
 
         lang = pyphen.language_fallback(book.language)  # as WeasyPrint looks it up
         if lang:
-            pyphen.Pyphen(lang=lang)  # cached in pyphen's module for every later use
+            _hyphenation(pyphen, pyphen.LANGUAGES[lang])
     except Exception:  # pragma: no cover - only a head start; the renderer reports real failures
         pass
+
+
+def _hyphenation(pyphen, path: Path) -> None:
+    """Put the hyphenation patterns at ``path`` in pyphen's own cache (where WeasyPrint
+    finds them), parsed from the .dic file once and kept as JSON in the cache folder:
+    parsing them cost every build a tenth of a second. Patterns with pyphen's
+    non-standard alternatives (a few languages) are parsed every time."""
+    import json
+
+    from .editions.base import cached_render
+
+    if path in pyphen.hdcache:
+        return
+
+    def parse() -> tuple[bytes, dict]:
+        hd = pyphen.HyphDict(path)
+        plain = all(type(v) is int for _, values in hd.patterns.values() for v in values)
+        pyphen.hdcache[path] = hd
+        return json.dumps(hd.patterns if plain else None).encode(), {}
+
+    data, _ = cached_render("hyphenation.json", f"{pyphen.__version__}|{path}|{path.stat().st_mtime_ns}", parse)
+    if path in pyphen.hdcache:
+        return
+    patterns = json.loads(data)
+    if patterns is None:
+        pyphen.hdcache[path] = pyphen.HyphDict(path)
+        return
+    hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
+    hd.patterns = {k: (start, tuple(values)) for k, (start, values) in patterns.items()}
+    hd.cache = {}
+    hd.maxlen = max(len(k) for k in hd.patterns)
+    pyphen.hdcache[path] = hd
 
 
 #: The page map's pipe while editions are made side by side: this process writes the

@@ -1,0 +1,80 @@
+"""What a rebuild takes from the cache instead of making again: the print cover, the
+hyphenation patterns. Each cached result must be the one a fresh build makes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyphen
+import pytest
+
+from bookmaker import make_book
+from pressroom import cli
+from pressroom.editions import cover as cover_module
+from pressroom.editions.press import PrintInterior
+from pressroom.images import cache_dir, derive
+from pressroom.manuscript import load
+
+
+def _covers(book_dir, monkeypatch) -> tuple[bytes, int]:
+    """The print cover of the book in ``book_dir`` and how many times it was rendered."""
+    renders = []
+    real = cover_module.write_pdf
+
+    def counted(*args, **kwargs):
+        renders.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cover_module, "write_pdf", counted)
+    book = load(book_dir)
+    ed = PrintInterior()
+    assets = derive(list(book.images), ed.targets(book))
+    _, cover = ed.made(book, assets)
+    monkeypatch.setattr(cover_module, "write_pdf", real)
+    return cover.pdf, len(renders)
+
+
+def test_a_caption_edit_does_not_render_the_cover_again(tmp_path, monkeypatch):
+    folder = make_book(tmp_path / "book", photos=3, size=(600, 400), extra="cover: photos/01.jpg\n")
+    first, n = _covers(folder, monkeypatch)
+    assert n == 1
+    manuscript = folder / "book.yaml"
+    text = manuscript.read_text()
+    manuscript.write_text(text.replace("Test photo number 2", "Test photo number two"))
+    again, n = _covers(folder, monkeypatch)
+    assert n == 0 and again == first
+    manuscript.write_text(text.replace("title: A Test Book", "title: Another Test Book"))
+    retitled, n = _covers(folder, monkeypatch)
+    assert n == 1 and retitled != first
+
+
+def test_a_cached_cover_is_the_cover_a_fresh_build_makes(tmp_path, monkeypatch):
+    folder = make_book(tmp_path / "book", photos=2, size=(600, 400), extra="cover: photos/01.jpg\n")
+    cached, _ = _covers(folder, monkeypatch)
+    shutil.rmtree(cache_dir() / "renders")
+    fresh, n = _covers(folder, monkeypatch)
+    assert n == 1 and fresh == cached
+
+
+def test_a_damaged_cached_cover_is_rendered_again(tmp_path, monkeypatch):
+    folder = make_book(tmp_path / "book", photos=2, size=(600, 400), extra="cover: photos/01.jpg\n")
+    good, _ = _covers(folder, monkeypatch)
+    for f in (cache_dir() / "renders").rglob("*.pdf"):
+        f.write_bytes(f.read_bytes()[:-100])
+    again, n = _covers(folder, monkeypatch)
+    assert n == 1 and again == good
+
+
+@pytest.mark.parametrize("lang", ["en_US", "de_DE", "fr", "hu_HU"])
+def test_hyphenation_patterns_from_the_cache_are_pyphens(lang, monkeypatch):
+    """Parsed once, then read back from the cache: the same patterns as pyphen's own
+    parse (Hungarian has non-standard alternatives: parsed every time)."""
+    path = pyphen.LANGUAGES[lang]
+    reference = pyphen.HyphDict(path)
+    for _ in range(2):  # parsed and kept; then read back
+        monkeypatch.setattr(pyphen, "hdcache", {})
+        cli._hyphenation(pyphen, path)
+        got = pyphen.hdcache[path]
+        assert got.patterns == reference.patterns and got.maxlen == reference.maxlen
+        word = "Fotografienausstellung" if lang == "de_DE" else "photographers"
+        assert pyphen.Pyphen(lang=lang).inserted(word) == pyphen.Pyphen(filename=path, cache=False).inserted(word)
