@@ -660,15 +660,14 @@ def _entry(key: str) -> tuple[Path, Path]:
     return d / f"{key}.jpg", d / f"{key}.json"
 
 
-def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
-    """The cached derivative, or None when there is none, it is damaged (its digest
-    differs) or its source is over ``limits`` (then deriving it reports that).
+def _verified(img: Path, meta: Path) -> dict | None:
+    """The sidecar ``meta`` of the cache file ``img`` when ``img`` is still what it recorded,
+    else None (missing, damaged: its digest differs, or the sidecar is unreadable).
 
     A file whose size and modification time are still those its sidecar recorded
     when it was written is taken as it is, unread (a print derivative is the whole
     original: re-hashing them all made every warm build read the book again); any
     other is read and its digest checked."""
-    img, meta = _entry(key)
     try:
         info = json.loads(meta.read_text())
         st = img.stat()
@@ -681,11 +680,66 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
                 atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
             except OSError:
                 pass
-        if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
-            return None  # derive it again to report the limit the same way a cold build does
-        return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
+        return info if isinstance(info, dict) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
+    """The cached derivative, or None when there is none, it is damaged or its source is
+    over ``limits`` (then deriving it reports that)."""
+    info = _verified(*_entry(key))
+    try:
+        if info is None or info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
+            return None  # derive it again to report the limit the same way a cold build does
+        return (Asset(_entry(key)[0], info["width"], info["height"], passthrough=info["passthrough"]),
+                info["warnings"])
+    except (KeyError, TypeError):
+        return None
+
+
+def _store(img: Path, meta: Path, data: bytes, info: dict) -> dict:
+    """Write ``data`` to ``img`` and its sidecar ``meta`` (``info`` with the file's size,
+    digest and time); return the sidecar's content. Raises OSError."""
+    info = {**info, "size": len(data), "digest": _digest(data)}
+    atomic_write(img, data)
+    info["mtime_ns"] = img.stat().st_mtime_ns
+    atomic_write(meta, json.dumps(info).encode())
+    return info
+
+
+def cache_key(*parts: object) -> str:
+    """A cache key for a file made from ``parts`` (JSON values: strings, numbers, lists)."""
+    return _digest(json.dumps(["composed", PIPELINE_VERSION, *parts]).encode())
+
+
+def cached_image(key: str) -> Asset | None:
+    """The JPEG :func:`cache_image` stored under ``key``, checked as a derivative is, or None."""
+    img, meta = _entry(key)
+    info = _verified(img, meta)
+    try:
+        return None if info is None else Asset(img, info["width"], info["height"])
+    except (KeyError, TypeError):
+        return None
+
+
+def cache_image(key: str, data: bytes, width: int, height: int) -> Asset:
+    """Keep ``data``, a JPEG made from cached derivatives (the EPUB's store cover), in the
+    photo cache beside them under ``key`` (see :func:`cache_key`). Raises OSError."""
+    img, meta = _entry(key)
+    _store(img, meta, data, {"width": width, "height": height})
+    return Asset(img, width, height)
+
+
+def asset_digest(asset: Asset) -> str:
+    """The digest of ``asset``'s bytes: as its cache sidecar recorded it when the file is
+    still what was written (nothing is read), else by reading the file."""
+    info = None
+    if asset.path.parent.parent == cache_dir() / "derivatives":
+        info = _verified(asset.path, asset.path.with_suffix(".json"))
+    if info is not None and isinstance(info.get("digest"), str):
+        return info["digest"]
+    return _hash_file(asset.path)
 
 
 class _CacheUnwritable(Exception):
@@ -703,11 +757,8 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     out: list[tuple[str, object]] = []
     for (key, img, meta, _), (data, info) in zip(entries, made):
         img, meta = Path(img), Path(meta)
-        info.update(size=len(data), digest=_digest(data))
         try:
-            atomic_write(img, data)
-            info["mtime_ns"] = img.stat().st_mtime_ns
-            atomic_write(meta, json.dumps(info).encode())
+            info = _store(img, meta, data, info)
         except OSError as e:
             out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
             continue

@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bookmaker import make_photo
+from bookmaker import make_book, make_photo
 from pressroom.cli import main
 from pressroom.editions.epub import CONFORMS_TO, COVER_SIZE, FONT_FILES, direction
 from pressroom.manuscript import load
@@ -563,3 +563,44 @@ def test_preflight_warns_about_a_soft_cover_and_a_title_the_cover_cannot_set(tmp
     book = load(folder)
     (nofont,) = EPUB().preflight(book, {})
     assert nofont.code == "PR202" and "left out" in nofont.message
+
+
+def test_the_store_cover_is_composed_again_only_when_what_it_shows_changes(tmp_path, monkeypatch):
+    """The composed cover is kept in the photo cache: a caption edit rebuilds the EPUB
+    without writing anything there (no cover photo decoded, no cover composed); a title
+    edit composes one new cover, the same bytes as a build from an empty cache makes."""
+    from pressroom.images import cache_dir
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_book(tmp_path / "book", photos=2, extra="cover: photos/02.jpg\n")
+    yaml = folder / "book.yaml"
+
+    def cache() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in cache_dir().rglob("*") if p.is_file()}
+
+    def cover(n: int) -> bytes:
+        e = build_epub(folder, tmp_path / f"out{n}")
+        return e.read(e.cover_item().get("href"))
+
+    first = cover(1)
+    kept = [p for p in cache() if p.suffix == ".jpg" and p.read_bytes() == first]
+    assert len(kept) == 1 and kept[0].is_relative_to(cache_dir() / "derivatives")
+    before = cache()
+
+    yaml.write_text(yaml.read_text().replace("Fields after the harvest.", "Fields, after the harvest."))
+    assert cover(2) == first
+    assert cache() == before  # nothing derived, composed or written
+
+    yaml.write_text(yaml.read_text().replace("title: A Test Book", "title: Another Test Book"))
+    third = cover(3)
+    assert third != first
+    added = set(cache()) - set(before)
+    assert {p.suffix for p in added} == {".jpg", ".json"} and len(added) == 2  # the new cover and its sidecar
+    (new,) = [p for p in added if p.suffix == ".jpg"]
+    assert new.read_bytes() == third and kept[0].read_bytes() == first
+    with Image.open(io.BytesIO(third)) as im:
+        assert im.size == COVER_SIZE
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    assert cover(4) == third  # the cached cover is the one a cold build composes

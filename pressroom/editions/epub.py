@@ -20,10 +20,12 @@ from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
+import PIL
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
-from ..images import Asset, Target, atomic_write, cache_dir, derive
+from ..images import (Asset, Target, asset_digest, atomic_write, cache_dir, cache_image, cache_key,
+                      cached_image, derive)
 from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
@@ -41,6 +43,8 @@ COVER_TARGET = Target("epub-cover", 4096, 92)
 #: The store cover: stores ask for at least 1600 x 2560 px (1:1.6).
 COVER_SIZE = (1600, 2560)
 COVER_QUALITY = 88
+#: Bump when a change to compose_cover() alters the cover's bytes (it is cached by its inputs).
+COVER_VERSION = "1"
 #: The cover photo may be enlarged this much to fill the cover before preflight warns.
 MAX_COVER_UPSCALE = 1.25
 #: The faces of the title, the subtitle and the byline on the cover.
@@ -244,14 +248,41 @@ def _fit(draw, text: str, font_file: str, size: int, width: int, max_lines: int)
         size = int(size * 0.9)
 
 
+@lru_cache(maxsize=None)
+def _font_digest(font_file: str) -> str:
+    return asset_digest(Asset(FONTS / font_file, 0, 0))
+
+
 def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     """The store cover, COVER_SIZE px: the cover photo cropped to fill it, or a plain ground,
     with the title, subtitle and byline set in Noto Serif where the font has their letters.
-    None when there would be neither photo nor text."""
-    W, H = COVER_SIZE
+    None when there would be neither photo nor text.
+
+    Kept in the photo cache, keyed by everything its bytes depend on: a rebuild after a
+    caption edit decodes no cover photo; a new title, subtitle, byline or photo recomposes it."""
     drawable = cover_type_fits(book)
     if photo is None and not drawable:
         return None
+    key = cache_key("epub-cover", COVER_VERSION, PIL.__version__, list(COVER_SIZE), COVER_QUALITY,
+                    asset_digest(photo) if photo is not None else None, drawable,
+                    *([book.title, book.subtitle, book.byline if book.creators else None,
+                       [_font_digest(f) for f in COVER_FONTS]] if drawable else []))
+    hit = cached_image(key)
+    if hit is not None:
+        try:
+            return hit.path.read_bytes()
+        except OSError:
+            pass
+    data = _compose_cover(book, photo, drawable)
+    try:
+        cache_image(key, data, *COVER_SIZE)
+    except OSError:
+        pass  # the cache only saves time (an unwritable one is reported by derive())
+    return data
+
+
+def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
+    W, H = COVER_SIZE
     if photo is not None:
         with Image.open(photo.path) as im:
             im.draft("RGB", (W, H))
