@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import re
 import struct
 import tempfile
 import warnings
@@ -324,6 +325,12 @@ class _NotPlain(Exception):
     """A JPEG that is valid but must be re-encoded rather than passed through."""
 
 
+#: The marker that ends entropy-coded data: 0xFF followed by neither a stuffed 0x00, nor
+#: RST0-7 (restart markers belong to the scan), nor 0xFF (a fill byte: the marker is the
+#: last 0xFF of a run). One search in C instead of a Python step per 0xFF of a noisy photo.
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
 def strip_jpeg(data: bytes) -> bytes:
     """The JPEG ``data`` without any metadata, its compressed image data untouched.
 
@@ -389,18 +396,12 @@ def strip_jpeg(data: bytes) -> bytes:
             continue
         out.append(bytes((0xFF, m)) + data[i - length:i])
         if m == 0xDA:  # start of scan: copy the entropy-coded data up to the next marker
-            j = i
-            while True:
-                k = data.find(b"\xff", j)
-                if k < 0 or k + 1 >= n:
-                    raise truncated()
-                nxt = data[k + 1]
-                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-                    j = k + 1 if nxt == 0xFF else k + 2
-                    continue
-                out.append(data[i:k])
-                i = k
-                break
+            found = _NEXT_MARKER.search(data, i)
+            if found is None:
+                raise truncated()
+            k = found.start()
+            out.append(data[i:k])
+            i = k
 
 
 # ---- Decoding and converting ----------------------------------------------
@@ -449,14 +450,15 @@ def _draft_size(im: Image.Image, target: Target) -> tuple[int, int] | None:
     return (math.ceil(im.width * scale), math.ceil(im.height * scale))
 
 
-def _decode(im: Image.Image, target: Target) -> Image.Image:
-    """The first frame; a JPEG decoded at the smallest DCT scale still >= the target, or
-    straight to a size within [target.min_long_edge, target.long_edge] when one is."""
-    size = _draft_size(im, target)
-    if size is not None:
-        im.draft(im.mode, size)
-    im.load()
-    return im
+def _dct_scale(im: Image.Image, size: tuple[int, int] | None) -> int:
+    """The DCT scale (1, 2, 4 or 8) at which ``im.draft(im.mode, size)`` makes the JPEG
+    decoder work: Pillow's JpegImageFile.draft takes the largest of 8, 4 and 2 that is at
+    most min(width // size[0], height // size[1]), else 1 (and a scale of 1 decodes the
+    very pixels of no draft at all). Two sizes with the same scale decode alike."""
+    if size is None or len(im.tile) != 1:
+        return 1
+    ratio = min(im.width // size[0], im.height // size[1])
+    return next((s for s in (8, 4, 2) if ratio >= s), 1)
 
 
 def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[bytes, dict]:
@@ -535,21 +537,23 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
                     results[i] = stripped, {"width": w, "height": h, "passthrough": True, "warnings": notes, **source}
                     continue
             decode.append(i)
-        # One decode per DCT scale: targets that scale alike share it. When the original
-        # passes through, the other targets decode its stripped copy (the same frame,
-        # tables and scans, so the same pixels): that decode also proves the copy whole.
-        by_scale: dict[tuple[int, int] | None, list[int]] = {}
+        # One decode per DCT scale the decoder will really use: targets whose draft sizes
+        # differ but land on the same scale (1400 and 2000 px of a 4000 px photo: both 1/2)
+        # share it. When the original passes through, the other targets decode its stripped
+        # copy (the same frame, tables and scans, so the same pixels): that decode also
+        # proves the copy whole.
+        by_scale: dict[int, list[int]] = {}
         for i in decode:
-            by_scale.setdefault(_draft_size(im, targets[i]), []).append(i)
+            by_scale.setdefault(_dct_scale(im, _draft_size(im, targets[i])), []).append(i)
         verified = False
-        for size, group in by_scale.items():
+        for scale, group in by_scale.items():
             if stripped is not None:
                 frame = Image.open(io.BytesIO(stripped))
             else:
                 frame = im if not verified else _open(src, limits)
             try:
-                if size is not None:
-                    frame.draft(frame.mode, size)
+                if scale > 1:  # every target of the group asks for a size with this scale
+                    frame.draft(frame.mode, _draft_size(im, targets[group[0]]))
                 frame.load()
                 verified = True
                 ImageOps.exif_transpose(frame, in_place=True)
@@ -656,15 +660,14 @@ def _entry(key: str) -> tuple[Path, Path]:
     return d / f"{key}.jpg", d / f"{key}.json"
 
 
-def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
-    """The cached derivative, or None when there is none, it is damaged (its digest
-    differs) or its source is over ``limits`` (then deriving it reports that).
+def _verified(img: Path, meta: Path) -> dict | None:
+    """The sidecar ``meta`` of the cache file ``img`` when ``img`` is still what it recorded,
+    else None (missing, damaged: its digest differs, or the sidecar is unreadable).
 
     A file whose size and modification time are still those its sidecar recorded
     when it was written is taken as it is, unread (a print derivative is the whole
     original: re-hashing them all made every warm build read the book again); any
     other is read and its digest checked."""
-    img, meta = _entry(key)
     try:
         info = json.loads(meta.read_text())
         st = img.stat()
@@ -677,11 +680,32 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
                 atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
             except OSError:
                 pass
-        if info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
-            return None  # derive it again to report the limit the same way a cold build does
-        return Asset(img, info["width"], info["height"], passthrough=info["passthrough"]), info["warnings"]
+        return info if isinstance(info, dict) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
+    """The cached derivative, or None when there is none, it is damaged or its source is
+    over ``limits`` (then deriving it reports that)."""
+    info = _verified(*_entry(key))
+    try:
+        if info is None or info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
+            return None  # derive it again to report the limit the same way a cold build does
+        return (Asset(_entry(key)[0], info["width"], info["height"], passthrough=info["passthrough"]),
+                info["warnings"])
+    except (KeyError, TypeError):
+        return None
+
+
+def _store(img: Path, meta: Path, data: bytes, info: dict) -> dict:
+    """Write ``data`` to ``img`` and its sidecar ``meta`` (``info`` with the file's size,
+    digest and time); return the sidecar's content. Raises OSError."""
+    info = {**info, "size": len(data), "digest": _digest(data)}
+    atomic_write(img, data)
+    info["mtime_ns"] = img.stat().st_mtime_ns
+    atomic_write(meta, json.dumps(info).encode())
+    return info
 
 
 class _CacheUnwritable(Exception):
@@ -699,11 +723,8 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     out: list[tuple[str, object]] = []
     for (key, img, meta, _), (data, info) in zip(entries, made):
         img, meta = Path(img), Path(meta)
-        info.update(size=len(data), digest=_digest(data))
         try:
-            atomic_write(img, data)
-            info["mtime_ns"] = img.stat().st_mtime_ns
-            atomic_write(meta, json.dumps(info).encode())
+            info = _store(img, meta, data, info)
         except OSError as e:
             out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
             continue

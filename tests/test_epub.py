@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from bookmaker import make_photo
+from bookmaker import make_book, make_photo
 from pressroom.cli import main
 from pressroom.editions.epub import CONFORMS_TO, COVER_SIZE, FONT_FILES, direction
 from pressroom.manuscript import load
@@ -563,3 +563,42 @@ def test_preflight_warns_about_a_soft_cover_and_a_title_the_cover_cannot_set(tmp
     book = load(folder)
     (nofont,) = EPUB().preflight(book, {})
     assert nofont.code == "PR202" and "left out" in nofont.message
+
+
+def test_the_store_cover_is_composed_again_only_when_what_it_shows_changes(tmp_path, monkeypatch):
+    """The composed cover is kept in the cache: a caption edit rebuilds the EPUB without
+    writing an image there (no cover photo decoded, no cover composed); a title edit
+    composes one new cover, the same bytes as a build from an empty cache makes."""
+    from pressroom.images import cache_dir
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_book(tmp_path / "book", photos=2, extra="cover: photos/02.jpg\n")
+    yaml = folder / "book.yaml"
+
+    def images() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in cache_dir().rglob("*.jpg")}
+
+    def cover(n: int) -> bytes:
+        e = build_epub(folder, tmp_path / f"out{n}")
+        return e.read(e.cover_item().get("href"))
+
+    first = cover(1)
+    kept = [p for p in images() if p.read_bytes() == first]
+    assert len(kept) == 1 and kept[0].is_relative_to(cache_dir() / "renders")
+    before = images()
+
+    yaml.write_text(yaml.read_text().replace("Fields after the harvest.", "Fields, after the harvest."))
+    assert cover(2) == first
+    assert images() == before  # nothing derived or composed
+
+    yaml.write_text(yaml.read_text().replace("title: A Test Book", "title: Another Test Book"))
+    third = cover(3)
+    assert third != first
+    (new,) = set(images()) - set(before)  # the new cover
+    assert new.read_bytes() == third and kept[0].read_bytes() == first
+    with Image.open(io.BytesIO(third)) as im:
+        assert im.size == COVER_SIZE
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    assert cover(4) == third  # the cached cover is the one a cold build composes

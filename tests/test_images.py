@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
-from bookmaker import (GPS, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRET_COMMENT, SECRET_IPTC_CITY, SECRET_MAKE, SECRET_MODEL,
+from bookmaker import (GPS, make_photo, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRET_COMMENT, SECRET_IPTC_CITY, SECRET_MAKE, SECRET_MODEL,
                        SECRET_SERIAL, SECRET_XMP_NOTE, ADOBE_RGB, DISPLAY_P3, adobe_rgb_icc, camera_exif,
                        display_p3_icc, make_book, make_camera_jpeg, make_pattern, stored_for, write_png16_rgba,
                        write_png_bomb, write_tiff16_rgb, xmp_packet)
@@ -629,14 +629,14 @@ def test_one_decode_for_many_targets_gives_the_bytes_of_one_target_at_a_time(tmp
     srcs = [make_camera_jpeg(tmp_path / "plain.jpg", make_pattern((800, 600)), 1, metadata=False),  # passes through
             make_camera_jpeg(tmp_path / "turned.jpg", make_pattern((800, 600)), 6)]  # re-encoded for print
     targets = [Target("screen", 300, 85), Target("epub", 400, 82, min_long_edge=350), Target("half", 400, 80),
-               Target("big", 2000, 90), PRINT]
+               Target("big", 2000, 90), Target("near", 700, 84), PRINT]  # near: a 1/1 draft, decoded with big
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "together"))
     together = derive([photo(s) for s in srcs], targets, jobs=1)
     apart = {}
     for i, t in enumerate(targets):
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"apart{i}"))
         apart.update(derive([photo(s) for s in srcs], [t], jobs=1))
-    assert len(together) == len(apart) == 10
+    assert len(together) == len(apart) == 12
     for key, a in together.items():
         assert a.path.read_bytes() == apart[key].path.read_bytes(), key
         assert (a.width, a.height, a.passthrough) == (apart[key].width, apart[key].height, apart[key].passthrough)
@@ -680,3 +680,172 @@ def test_identical_photos_under_two_names_each_get_their_derivatives(tmp_path, m
     got = derive(list(book.images), targets, jobs=2)
     assert set(got) == {(p.path, t.name) for p in book.images for t in targets}
     assert got[(book.images[0].path, "print")] == got[(book.images[1].path, "print")]
+
+# --------------------------------------------------------------------------
+# Decoding work
+# --------------------------------------------------------------------------
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """The sizes of the images Pillow really decodes (a load() with tiles left to read)."""
+    sizes: list[tuple[int, int]] = []
+    real = ImageFile.ImageFile.load
+
+    def load(self):
+        if self.tile:
+            sizes.append(self.size)
+        return real(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    return sizes
+
+
+def test_targets_on_the_same_dct_scale_share_one_decode(tmp_path, decodes):
+    """Screen (1400 px) and EPUB (2048 px, from 1600) ask the decoder for different sizes
+    of a 4000 px camera photo, but both at 1/2 scale: it is decoded once, and each
+    derivative is still the bytes of that target made alone. A 300 px target is 1/8:
+    a second decode."""
+    from pressroom.images import derive_many, derive_one
+
+    src = make_photo(tmp_path / "camera.jpg", (4000, 2667), seed=5, quality=92)
+    screen, epub = Target("screen", 1400, 85), Target("epub", 2048, 82, min_long_edge=1600)
+    together = derive_many(src, [screen, epub])
+    assert decodes == [(2000, 1334)]
+    decodes.clear()
+    alone = [derive_one(src, t) for t in (screen, epub)]
+    assert decodes == [(2000, 1334), (2000, 1334)]
+    assert [d for d, _ in together] == [d for d, _ in alone]
+    assert [(i["width"], i["height"]) for _, i in together] == [(1400, 934), (2000, 1334)]
+    decodes.clear()
+    thumb = Target("thumb", 300, 80)
+    three = derive_many(src, [screen, thumb, epub, PRINT])
+    assert sorted(decodes) == [(500, 334), (2000, 1334)]
+    assert [three[0][0], three[2][0]] == [d for d, _ in together] and three[1][0] == derive_one(src, thumb)[0]
+
+
+def _strip_jpeg_before_the_regex(data: bytes) -> bytes:
+    """strip_jpeg as it was with a Python step per 0xFF of the entropy-coded data: the
+    reference its one-search version must match byte for byte (and error for error)."""
+    from pressroom.images import _SOF_PLAIN, PhotoError, _NotPlain
+
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        raise PhotoError("is not a JPEG file although it was read as one")
+    out = [b"\xff\xd8"]
+    i = 2
+    seen_sof = seen_dht = False
+
+    def truncated():
+        return PhotoError("is truncated (the file ends before the image does)")
+
+    while True:
+        if i >= n:
+            raise truncated()
+        if data[i] != 0xFF:
+            raise PhotoError("is damaged (a JPEG marker is missing)")
+        while i < n and data[i] == 0xFF:
+            i += 1
+        if i >= n:
+            raise truncated()
+        m = data[i]
+        i += 1
+        if m == 0xD9:
+            out.append(b"\xff\xd9")
+            if not seen_sof:
+                raise PhotoError("is damaged (no image frame)")
+            return b"".join(out)
+        if 0xD0 <= m <= 0xD7 or m == 0x01:
+            out.append(bytes((0xFF, m)))
+            continue
+        if i + 2 > n:
+            raise truncated()
+        length = int.from_bytes(data[i:i + 2], "big")
+        if length < 2 or i + length > n:
+            raise truncated()
+        payload = data[i + 2:i + length]
+        i += length
+        if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC):
+            if m not in _SOF_PLAIN or (payload and payload[0] != 8):
+                raise _NotPlain()
+            seen_sof = True
+        seen_dht = seen_dht or m == 0xC4
+        if m == 0xDA and not seen_dht:
+            raise _NotPlain()
+        if m == 0xE0 and payload.startswith(b"JFIF\x00") and len(payload) >= 14:
+            out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")
+            continue
+        if m == 0xEE and payload.startswith(b"Adobe"):
+            out.append(bytes((0xFF, m)) + data[i - length:i])
+            continue
+        if 0xE0 <= m <= 0xEF or m == 0xFE:
+            continue
+        out.append(bytes((0xFF, m)) + data[i - length:i])
+        if m == 0xDA:
+            j = i
+            while True:
+                k = data.find(b"\xff", j)
+                if k < 0 or k + 1 >= n:
+                    raise truncated()
+                nxt = data[k + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                    j = k + 1 if nxt == 0xFF else k + 2
+                    continue
+                out.append(data[i:k])
+                i = k
+                break
+
+
+def _outcome(strip, data: bytes):
+    try:
+        return strip(data)
+    except Exception as e:  # the same exception, with the same message, counts as the same outcome
+        return type(e).__name__, str(e)
+
+
+def _with_fill_bytes(data: bytes) -> bytes:
+    """``data`` with 0xFF fill bytes before its restart markers, its second scan and its end
+    (JPEG allows any number before a marker)."""
+    data = data.replace(b"\xff\xd0", b"\xff\xff\xff\xd0").replace(b"\xff\xd3", b"\xff\xff\xd3")
+    end = data.rindex(b"\xff\xd9")
+    data = data[:end] + b"\xff" * 5 + data[end:]
+    scans = [k for k in range(len(data) - 1) if data[k:k + 2] == b"\xff\xda"]
+    if len(scans) > 1:
+        data = data[:scans[1]] + b"\xff\xff" + data[scans[1]:]
+    return data
+
+
+def test_strip_jpeg_gives_the_bytes_of_its_old_step_by_step_scan(tmp_path):
+    """One regex search for the marker after a scan: the same bytes as the old loop on
+    noisy photos full of stuffed 0xFF00, progressive scans, restart intervals, grey and
+    CMYK, fill bytes, and the same error on every truncation of one of them."""
+    noisy = Image.effect_noise((640, 427), 90)
+    noisy = Image.merge("RGB", [noisy, noisy.rotate(90, expand=False), noisy.transpose(Image.Transpose.FLIP_LEFT_RIGHT)])
+    photo_ = Image.open(make_photo(tmp_path / "p.jpg", (640, 427), seed=2))
+    samples = []
+    for im in (noisy, photo_, noisy.convert("L"), photo_.convert("CMYK")):
+        for kw in ({}, {"progressive": True}, {"restart_marker_rows": 1}, {"progressive": True, "restart_marker_blocks": 7},
+                   {"quality": 100, "subsampling": 0, "comment": b"a\xff\xd9comment", "exif": camera_exif(1)}):
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", **kw)
+            samples.append(buf.getvalue())
+    samples += [_with_fill_bytes(d) for d in samples]
+    stuffed = restarts = fills = 0
+    for data in samples:
+        ok = strip_jpeg(data)
+        assert ok == _strip_jpeg_before_the_regex(data)
+        with Image.open(io.BytesIO(data)) as a, Image.open(io.BytesIO(ok)) as b:
+            assert a.tobytes() == b.tobytes()
+        stuffed += data.count(b"\xff\x00")
+        restarts += data.count(b"\xff\xd0")
+        fills += data.count(b"\xff\xff\xff")
+    assert stuffed > 10_000 and restarts > 50 and fills > 50  # the cases were really there
+    some = samples[1::3]
+    for data in some:  # every way a scan can be cut short, and damaged bytes after a stuffed 0xFF
+        cuts = sorted({*range(0, len(data), max(1, len(data) // 97)), *(k + d for k in
+                       (data.find(b"\xff\x00"), data.rfind(b"\xff\xd9"), data.find(b"\xff\xda")) for d in (0, 1, 2))})
+        for cut in cuts:
+            assert _outcome(strip_jpeg, data[:cut]) == _outcome(_strip_jpeg_before_the_regex, data[:cut]), cut
+        k = data.find(b"\xff\x00")
+        for b in (0x01, 0xC4, 0xD0, 0xD9, 0xFE, 0xFF):
+            bent = data[:k + 1] + bytes([b]) + data[k + 2:]
+            assert _outcome(strip_jpeg, bent) == _outcome(_strip_jpeg_before_the_regex, bent), b

@@ -10,7 +10,6 @@ page numbers of the print edition, read from the print interior's layout.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import string
@@ -20,14 +19,15 @@ from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
+import PIL
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__
-from ..images import Asset, Target, atomic_write, cache_dir, derive
+from ..images import Asset, Target, derive
 from ..errors import Location, Problem
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
-from .base import Edition, source_date
+from .base import Edition, cached_render, source_date
 from .pagemap import PageStart, print_page_map
 
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
@@ -46,8 +46,6 @@ MAX_COVER_UPSCALE = 1.25
 #: The faces of the title, the subtitle and the byline on the cover.
 COVER_FONTS = ("NotoSerif-Bold.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Regular.ttf")
 
-#: Bump when a change to subset_font() alters its output.
-SUBSET_VERSION = "1"
 FONT_FILES = ("NotoSerif-Regular.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Bold.ttf", "NotoSerif-BoldItalic.ttf")
 #: A fixed timestamp for every zip entry: the bytes depend on the book, not on when it was built.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -247,11 +245,26 @@ def _fit(draw, text: str, font_file: str, size: int, width: int, max_lines: int)
 def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     """The store cover, COVER_SIZE px: the cover photo cropped to fill it, or a plain ground,
     with the title, subtitle and byline set in Noto Serif where the font has their letters.
-    None when there would be neither photo nor text."""
-    W, H = COVER_SIZE
+    None when there would be neither photo nor text.
+
+    Kept in the cache (base.cached_render), keyed by everything its bytes depend on: a
+    rebuild after a caption edit decodes no cover photo; a new title, subtitle, byline
+    or photo recomposes it."""
     drawable = cover_type_fits(book)
     if photo is None and not drawable:
         return None
+    shown = None
+    if photo is not None:  # a cached derivative: its name comes from its content
+        st = photo.path.stat()
+        shown = (photo.path.name, st.st_size, st.st_mtime_ns)
+    key = repr((PIL.__version__, shown, drawable,
+                (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None))
+    data, _ = cached_render("jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
+    return data
+
+
+def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
+    W, H = COVER_SIZE
     if photo is not None:
         with Image.open(photo.path) as im:
             im.draft("RGB", (W, H))
@@ -267,7 +280,7 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
         im.paste((0, 0, 0), (0, 0, W, top.height), top)
         im.paste((0, 0, 0), (0, H - bottom.height, W, H), bottom)
         draw = ImageDraw.Draw(im)
-        margin, width = 120, W - 240
+        width = W - 240  # 120 px margins
         y = 190
         font, lines = _fit(draw, book.title, "NotoSerif-Bold.ttf", 150, width, 4)
         for line in lines:
@@ -292,35 +305,29 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
 
 def subset_font(font_file: str, text: str) -> bytes:
     """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
-    licence). Cached beside the photo derivatives: a rebuild with the same characters costs nothing."""
+    licence). Cached (base.cached_render): a rebuild with the same characters costs nothing."""
     import fontTools
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    source = (FONTS / font_file).read_bytes()
-    key = hashlib.blake2b(b"|".join([SUBSET_VERSION.encode(), fontTools.version.encode(), source,
-                                     text.encode("utf-8")]), digest_size=20).hexdigest()
-    cached = cache_dir() / "fonts" / f"{key}.ttf"
-    try:
-        return cached.read_bytes()
-    except OSError:
-        pass
+    def make() -> tuple[bytes, dict]:
+        options = subset.Options()
+        options.layout_features = ["*"]  # kerning, ligatures, small caps: what the reader's engine may use
+        options.name_IDs = ["*"]  # keep the copyright and licence records
+        options.name_languages = ["*"]
+        options.notdef_outline = True
+        options.hinting = False  # screens of e-readers scale outlines; hinting is most of the bytes
+        options.recalc_timestamp = False
+        with TTFont(FONTS / font_file, recalcTimestamp=False) as font:
+            sub = subset.Subsetter(options)
+            sub.populate(text=text)
+            sub.subset(font)
+            buf = io.BytesIO()
+            font.save(buf)
+        return buf.getvalue(), {}
 
-    options = subset.Options()
-    options.layout_features = ["*"]  # kerning, ligatures, small caps: what the reader's engine may use
-    options.name_IDs = ["*"]  # keep the copyright and licence records
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.hinting = False  # screens of e-readers scale outlines; hinting is most of the bytes
-    options.recalc_timestamp = False
-    with TTFont(io.BytesIO(source), recalcTimestamp=False) as font:
-        sub = subset.Subsetter(options)
-        sub.populate(text=text)
-        sub.subset(font)
-        buf = io.BytesIO()
-        font.save(buf)
-    data = buf.getvalue()
-    atomic_write(cached, data)
+    # The font files are part of the code's digest that keys every cached render.
+    data, _ = cached_render("ttf", repr((fontTools.version, font_file, text)), make)
     return data
 
 
