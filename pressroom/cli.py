@@ -113,14 +113,18 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     """
     task = getattr(say, "task", None) or _no_task
     targets = {t.name: t for ed in editions for t in ed.targets(book)}
+    extra: dict[Path, list] = {}
+    for ed in editions:
+        for path, ts in ed.more_targets(book).items():
+            extra.setdefault(path, []).extend(t for t in ts if t not in extra.get(path, []))
     workers = min(jobs or os.cpu_count() or 1, len(editions))
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
     t0 = time.perf_counter()
     # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
     preload = (lambda: _preload(book)) if workers > 1 else None
-    with task("photos", len(book.images) * len(targets)) as advance:
-        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload)
+    with task("photos", len(book.images) * len(targets) + sum(map(len, extra.values()))) as advance:
+        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload, extra=extra)
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")
     if workers == 1:
         _preflight(book, editions, assets, say)

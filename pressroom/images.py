@@ -461,6 +461,26 @@ def _dct_scale(im: Image.Image, size: tuple[int, int] | None) -> int:
     return next((s for s in (8, 4, 2) if ratio >= s), 1)
 
 
+def planned_size(src: Path, target: Target) -> tuple[int, int] | None:
+    """The size ``target``'s derivative of ``src`` will have (upright), read from the file's
+    header without decoding it; None when the header cannot tell (derive reports why).
+    Editions plan the derivatives they will ask for with it, so that all are made in
+    one pass over the photos."""
+    try:
+        with _open(src, LIMITS) as im:
+            turned = _orientation(im) in (5, 6, 7, 8)
+            size = _draft_size(im, target)
+            if size is not None and not target.passthrough:
+                im.draft(im.mode, size)  # only the size it would decode to: nothing is decoded
+            w, h = im.size
+    except (PhotoError, OSError, ValueError, SyntaxError):
+        return None
+    if target.long_edge and max(w, h) > target.long_edge:
+        scale = target.long_edge / max(w, h)
+        w, h = max(1, round(w * scale)), max(1, round(h * scale))
+    return (h, w) if turned else (w, h)
+
+
 def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[bytes, dict]:
     """``target``'s derivative of ``src``: its bytes and {"width", "height", "passthrough",
     "warnings": [message, ...], "source_pixels", "source_bytes"};
@@ -736,8 +756,10 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
            limits: Limits | None = None,
            progress: Callable[[int, str], None] | None = None,
-           idle: Callable[[], None] | None = None) -> Derivatives:
-    """Derivatives of every photo for every target: {(photo.path, target.name): Asset}.
+           idle: Callable[[], None] | None = None,
+           extra: dict[Path, list[Target]] | None = None) -> Derivatives:
+    """Derivatives of every photo for every target: {(photo.path, target.name): Asset};
+    and for the photos ``extra`` names, its targets too (made in the same decode).
 
     ``jobs`` processes decode photos (default: one per core; none for a single
     photo). ``progress(1, what)`` is called once per derivative as it is ready,
@@ -765,7 +787,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     result = Derivatives()
     notes: dict[Path, list[str]] = {}
     for path, digest in digests.items():
-        for t in targets:
+        for t in [*targets, *(extra or {}).get(path, [])]:
             key = _digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
             hit = _cached(key, limits)
             if hit is not None:

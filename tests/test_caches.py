@@ -78,3 +78,29 @@ def test_hyphenation_patterns_from_the_cache_are_pyphens(lang, monkeypatch):
         assert got.patterns == reference.patterns and got.maxlen == reference.maxlen
         word = "Fotografienausstellung" if lang == "de_DE" else "photographers"
         assert pyphen.Pyphen(lang=lang).inserted(word) == pyphen.Pyphen(filename=path, cache=False).inserted(word)
+
+
+def test_planned_derivatives_are_the_ones_the_editions_ask_for(tmp_path):
+    """What the editions plan from the photos' headers (more_targets: the screen PDF's
+    per-placement sizes, the EPUB's cover) is made in the one pass over the photos:
+    building them afterwards derives nothing more."""
+    from pressroom.editions.epub import EPUB
+    from pressroom.editions.pdf import ScreenPDF
+
+    folder = make_book(tmp_path / "book", photos=6, size=(3000, 2000), extra="cover: photos/03.jpg\n",
+                       layouts={2: "full-bleed", 4: "inline"})
+    book = load(folder)
+    editions = [ScreenPDF(), EPUB(), PrintInterior()]
+    targets = {t.name: t for ed in editions for t in ed.targets(book)}
+    extra = {}
+    for ed in editions:
+        for path, ts in ed.more_targets(book).items():
+            extra.setdefault(path, []).extend(ts)
+    assert extra, "portrait, full-bleed and inline photos want sizes of their own; the EPUB its cover"
+    assets = derive(list(book.images), list(targets.values()), extra=extra)
+    before = sorted((cache_dir() / "derivatives").rglob("*.jpg"))
+    screen = editions[0]
+    sized = screen.sized(book, screen.geometry(book), assets)
+    assert any(k[1].startswith("screen@") for k in sized)
+    editions[1].cover_photo(book)
+    assert sorted((cache_dir() / "derivatives").rglob("*.jpg")) == before

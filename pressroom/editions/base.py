@@ -41,6 +41,11 @@ class Edition:
         """The photo derivatives this edition needs."""
         raise NotImplementedError
 
+    def more_targets(self, book: Book) -> dict[Path, list[Target]]:
+        """Derivatives of particular photos this edition will ask for beyond targets()
+        ({photo path: targets}): made with the others, in the same pass over the photos."""
+        return {}
+
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
         """The edition's files, {file name: bytes} (the print edition makes two)."""
         raise NotImplementedError

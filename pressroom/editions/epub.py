@@ -22,7 +22,7 @@ from lxml import etree
 import PIL
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .. import __version__
+from .. import __version__, fontsubset
 from ..images import Asset, Target, derive
 from ..errors import Location, Problem
 from ..manuscript import Book
@@ -305,29 +305,13 @@ def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
 
 def subset_font(font_file: str, text: str) -> bytes:
     """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
-    licence). Cached (base.cached_render): a rebuild with the same characters costs nothing."""
+    licence: see fontsubset.py). Cached (base.cached_render): a rebuild with the same
+    characters costs nothing."""
     import fontTools
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    def make() -> tuple[bytes, dict]:
-        options = subset.Options()
-        options.layout_features = ["*"]  # kerning, ligatures, small caps: what the reader's engine may use
-        options.name_IDs = ["*"]  # keep the copyright and licence records
-        options.name_languages = ["*"]
-        options.notdef_outline = True
-        options.hinting = False  # screens of e-readers scale outlines; hinting is most of the bytes
-        options.recalc_timestamp = False
-        with TTFont(FONTS / font_file, recalcTimestamp=False) as font:
-            sub = subset.Subsetter(options)
-            sub.populate(text=text)
-            sub.subset(font)
-            buf = io.BytesIO()
-            font.save(buf)
-        return buf.getvalue(), {}
 
     # The font files are part of the code's digest that keys every cached render.
-    data, _ = cached_render("ttf", repr((fontTools.version, font_file, text)), make)
+    key = repr((fontsubset.method(), fontTools.version, font_file, text))
+    data, _ = cached_render("ttf", key, lambda: (fontsubset.subset(FONTS / font_file, text), {}))
     return data
 
 
@@ -453,6 +437,9 @@ class EPUB(Edition):
     def targets(self, book: Book) -> list[Target]:
         # Not COVER_TARGET: every target is derived for every photo; the cover alone needs it.
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY, min_long_edge=EPUB_MIN_LONG_EDGE)]
+
+    def more_targets(self, book: Book) -> dict[Path, list[Target]]:
+        return {book.cover.path: [COVER_TARGET]} if book.cover else {}
 
     def cover_photo(self, book: Book) -> Asset | None:
         """The cover photo's large derivative (cached like every derivative), or None."""

@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 
 from ..errors import Problem
-from ..images import Asset, Target, derive
-from ..manuscript import Book
+from ..images import Asset, Target, derive, planned_size
+from ..manuscript import Book, Photo
 from ..render import STYLES, labels, render
 from .base import Edition, Geometry, layout_of, source_date, write_pdf
 
@@ -165,10 +165,10 @@ class ScreenPDF(Edition):
         g = self.geometry(book)
         return [Target("screen", round(max(g.content_width, g.content_height) / 72 * SCREEN_PPI), 85)]
 
-    def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
-        """``assets`` plus, for each photo whose placement wants a noticeably different
-        size than the common derivative, one made for it (cached like any other):
-        every photo lands at about SCREEN_PPI where it is placed."""
+    def _resized(self, book: Book, g: Geometry, assets) -> dict[int, list[Photo]]:
+        """{long edge in px: the photos whose placement wants a derivative that size}:
+        each photo whose placement wants a noticeably different size than the common
+        derivative (``assets``' "screen" ones)."""
         base = self.targets(book)[0]
         places = placements(book, g, assets, base.name)
         wanted: dict[int, list] = {}
@@ -181,11 +181,37 @@ class ScreenPDF(Edition):
             # Smaller when placed smaller; larger when placed larger and the original allows it.
             if have > need * PPI_TOLERANCE or (have * PPI_TOLERANCE < need and have == base.long_edge):
                 wanted.setdefault(need, []).append(p)
-        out = dict(assets)
-        for need, photos in sorted(wanted.items()):
-            made = derive(photos, [Target(f"screen-{need}", need, base.quality)])
+        return wanted
+
+    def _target(self, book: Book, need: int) -> Target:
+        return Target(f"screen-{need}", need, self.targets(book)[0].quality)
+
+    def more_targets(self, book: Book) -> dict[Path, list[Target]]:
+        """The per-placement derivatives build() will ask for (see sized), planned from the
+        photos' headers: made with the common ones, in the same pass over the photos."""
+        base = self.targets(book)[0]
+        planned = {}
+        for p in book.images:
+            size = planned_size(p.path, base)
+            if size is None:
+                return {}  # a photo derive() will report: nothing to plan
+            planned[(p.path, base.name)] = Asset(p.path, *size)
+        out: dict[Path, list[Target]] = {}
+        for need, photos in self._resized(book, self.geometry(book), planned).items():
             for p in photos:
-                out[(p.path, f"{base.name}@{p.number}")] = made[(p.path, f"screen-{need}")]
+                out.setdefault(p.path, []).append(self._target(book, need))
+        return out
+
+    def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
+        """``assets`` plus, for each photo whose placement wants a noticeably different
+        size than the common derivative, one made for it (cached like any other):
+        every photo lands at about SCREEN_PPI where it is placed."""
+        out = dict(assets)
+        for need, photos in sorted(self._resized(book, g, assets).items()):
+            target = self._target(book, need)
+            made = derive(photos, [target])
+            for p in photos:
+                out[(p.path, f"screen@{p.number}")] = made[(p.path, target.name)]
         return out
 
     def preflight(self, book: Book, assets) -> list[Problem]:
