@@ -29,6 +29,7 @@ from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
 from .base import Edition, cached_render, source_date
 from .pagemap import PageStart, print_page_map
+from .press import PRINT_TARGET
 
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
@@ -36,8 +37,9 @@ EPUB_QUALITY = 82
 #: A JPEG whose 1/2, 1/4 or 1/8 scale lands in [EPUB_MIN_LONG_EDGE, EPUB_LONG_EDGE] is
 #: decoded straight to it (a 4000 px camera photo gives 2000 px: a half-size decode, no resampling).
 EPUB_MIN_LONG_EDGE = 1600
-#: The cover photo, derived large enough to be cropped to fill COVER_SIZE.
-COVER_TARGET = Target("epub-cover", 4096, 92)
+#: The cover photo: the print edition's file of it (the full original, upright sRGB), which
+#: a build of every edition makes anyway; cropped and scaled down to fill COVER_SIZE.
+COVER_TARGET = PRINT_TARGET
 #: The store cover: stores ask for at least 1600 x 2560 px (1:1.6).
 COVER_SIZE = (1600, 2560)
 COVER_QUALITY = 88
@@ -435,7 +437,6 @@ class EPUB(Edition):
     label = "EPUB"
 
     def targets(self, book: Book) -> list[Target]:
-        # Not COVER_TARGET: every target is derived for every photo; the cover alone needs it.
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY, min_long_edge=EPUB_MIN_LONG_EDGE)]
 
     def more_targets(self, book: Book) -> dict[Path, list[Target]]:

@@ -41,6 +41,10 @@ GUTTER_TABLE: tuple[tuple[int, float], ...] = (
     (10**9, 0.875 * PT_PER_IN),
 )
 
+#: The photos for print: full resolution, the original's own JPEG data where it can pass
+#: through (upright sRGB), else a quality-95 JPEG of it.
+PRINT_TARGET = Target("print", None, 95, passthrough=True)
+
 #: The recommended bleed; the services reject less on full-bleed pages.
 STANDARD_BLEED = 0.125 * PT_PER_IN
 
@@ -265,7 +269,7 @@ class PrintInterior(Edition):
                         outside=45.0, bleed=p.bleed)
 
     def targets(self, book: Book) -> list[Target]:
-        return [Target("print", None, 95, passthrough=True)]
+        return [PRINT_TARGET]
 
     # -- layout ------------------------------------------------------------
 
