@@ -26,7 +26,7 @@ import re
 import struct
 import tempfile
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -624,16 +624,19 @@ def atomic_write(path: Path, data: bytes) -> None:
 # The cache
 # --------------------------------------------------------------------------
 
+# SHA-256: twice as fast as BLAKE2 where the CPU has SHA instructions (most today), and
+# hashlib lets other threads run while it hashes, so files are hashed on every core.
+
 def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:40]
 
 
 def _hash_file(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=20)
+    h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    return h.hexdigest()[:40]
 
 
 class _SourceIndex:
@@ -642,7 +645,7 @@ class _SourceIndex:
     MAX_ENTRIES = 20_000
 
     def __init__(self) -> None:
-        self.file = cache_dir() / "sources.json"
+        self.file = cache_dir() / "sources-sha256.json"
         try:
             self.entries: dict[str, str] = json.loads(self.file.read_text())
             if not isinstance(self.entries, dict):
@@ -776,11 +779,19 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     index = _SourceIndex()
     problems: dict[Path, PhotoError] = {}
     digests: dict[Path, str] = {}
-    for path in by_path:
+
+    def read(path: Path) -> tuple[Path, str | OSError]:
         try:
-            digests[path] = index.digest(path)
+            return path, index.digest(path)
         except OSError as e:
-            problems[path] = PhotoError(f"cannot be read: {e.strerror or e}")
+            return path, e
+
+    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(by_path)))) as hashing:
+        for path, d in hashing.map(read, by_path):  # in order: the same keys whatever finishes first
+            if isinstance(d, OSError):
+                problems[path] = PhotoError(f"cannot be read: {d.strerror or d}")
+            else:
+                digests[path] = d
     index.save()
 
     wanted: dict[str, list[tuple[Path, Target]]] = {}  # identical files share one derivative
