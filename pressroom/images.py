@@ -597,13 +597,15 @@ def _encode(upright: Image.Image, target: Target) -> tuple[bytes, dict]:
         scale = target.long_edge / max(im.size)
         size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
         im = im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    elif im is upright:
-        im = im.copy()
-    # Nothing of the original's info may reach the file (Pillow would copy a comment).
-    im.info = {}
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=target.quality, optimize=True,
-            subsampling=0 if target.quality >= 90 else 2)
+    # Nothing of the original's info may reach the file (Pillow would copy a comment): it
+    # is saved with none, and the caller's image gets its own back (no copy of the pixels).
+    info, im.info = im.info, {}
+    try:
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=target.quality, optimize=True,
+                subsampling=0 if target.quality >= 90 else 2)
+    finally:
+        im.info = info
     return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False}
 
 
