@@ -214,13 +214,59 @@ def _preload(book: Book) -> None:
     try:
         import pikepdf  # noqa: F401  (the PDFs' finishing, and the summary's page counts)
         import pyphen
-        import weasyprint  # noqa: F401
+
+        with _remembered_libraries():
+            import weasyprint  # noqa: F401
 
         lang = pyphen.language_fallback(book.language)  # as WeasyPrint looks it up
         if lang:
             _hyphenation(pyphen, pyphen.LANGUAGES[lang])
     except Exception:  # pragma: no cover - only a head start; the renderer reports real failures
         pass
+
+
+@contextmanager
+def _remembered_libraries():
+    """WeasyPrint looks for each native library it loads under several names (Windows',
+    macOS' and Linux's spellings), and cffi asks ctypes.util.find_library about each name
+    it cannot open directly: on Linux that runs ldconfig, about 10 ms a name, a fifth of
+    a second of every build. Within the block, its answers are kept in the cache folder
+    and reused as long as the system's library cache (/etc/ld.so.cache, which installing
+    or removing a library rewrites) and LD_LIBRARY_PATH are unchanged."""
+    import ctypes.util
+    import json
+
+    from .images import atomic_write, cache_dir
+
+    try:
+        stamp = f"{os.stat('/etc/ld.so.cache').st_mtime_ns}|{os.environ.get('LD_LIBRARY_PATH', '')}"
+    except OSError:  # not Linux with glibc: find_library is quick there, or its answers can change
+        yield
+        return
+    file = cache_dir() / "libraries.json"
+    try:
+        kept = json.loads(file.read_text())
+        found = kept["found"] if kept.get("stamp") == stamp and isinstance(kept.get("found"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError):
+        found = {}
+    before = dict(found)
+    original = ctypes.util.find_library
+
+    def find_library(name):
+        if name not in found:
+            found[name] = original(name)
+        return found[name]
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+        if found != before:
+            try:
+                atomic_write(file, json.dumps({"stamp": stamp, "found": found}).encode())
+            except OSError:
+                pass  # the cache only saves time
 
 
 def _hyphenation(pyphen, path: Path) -> None:

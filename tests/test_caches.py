@@ -104,3 +104,34 @@ def test_planned_derivatives_are_the_ones_the_editions_ask_for(tmp_path):
     assert any(k[1].startswith("screen@") for k in sized)
     editions[1].cover_photo(book)
     assert sorted((cache_dir() / "derivatives").rglob("*.jpg")) == before
+
+
+def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monkeypatch):
+    """cffi asks ctypes.util.find_library about every spelling WeasyPrint tries for a
+    library (ldconfig, 10 ms each): the answers are kept, and asked again only once
+    the system's library cache or LD_LIBRARY_PATH changes."""
+    import ctypes.util
+    import os
+
+    if not os.path.exists("/etc/ld.so.cache"):
+        pytest.skip("no glibc library cache here: nothing is remembered")
+    asked = []
+    real = ctypes.util.find_library
+
+    def counting(name):
+        asked.append(name)
+        return real(name)
+
+    monkeypatch.setattr(ctypes.util, "find_library", counting)
+    names = ["c", "no-such-library-anywhere"]
+    with cli._remembered_libraries():
+        first = [ctypes.util.find_library(n) for n in names]
+    assert asked == names and first[0] and first[1] is None
+    assert ctypes.util.find_library is counting  # put back
+    with cli._remembered_libraries():
+        assert [ctypes.util.find_library(n) for n in names] == first
+    assert asked == names  # not asked again
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(tmp_path))
+    with cli._remembered_libraries():
+        assert [ctypes.util.find_library(n) for n in names] == first
+    assert asked == names * 2
