@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import multiprocessing
 import os
 import sys
@@ -363,10 +362,6 @@ def _make(book: Book, ed: Edition, assets, out: Path, then=None) -> tuple[str, l
         temps = ed.write(book, assets, out)
     except PressroomError as e:  # its problems, not the exception (which does not pickle)
         return "failed", list(e.problems), [], 0.0
-    finally:
-        # A worker ends without running finalisers: collect now, so that WeasyPrint's
-        # font configurations remove their temporary folders (in their __del__).
-        gc.collect()
     return "made", found, temps, time.perf_counter() - t0
 
 

@@ -192,3 +192,17 @@ def test_an_edition_failing_its_preflight_in_a_worker_writes_nothing(tmp_path):
     assert e.value.problems and all(p.severity == "error" for p in e.value.problems)
     assert "book.yaml:" in str(e.value.problems[0]) and "\n" not in str(e.value.problems[0])
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """WeasyPrint writes the fonts to a temporary folder for fontconfig: every one is
+    gone when a build (side by side in processes, or serial) has ended."""
+    book = make_book(tmp_path / "book", photos=2, size=(300, 200))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    for jobs in ("all", "print"):  # several editions in processes; one edition alone, serially
+        r = subprocess.run([sys.executable, str(ROOT / "build.py"), jobs, "--book", str(book),
+                            "--out", str(tmp_path / "out"), "-q"], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert list(temp.iterdir()) == []
