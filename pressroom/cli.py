@@ -339,6 +339,10 @@ def _make_epub(book: Book, ed: Edition, assets, out: Path):
     from .editions.pagemap import LAID_OUT
 
     try:
+        ed.prepare(book, assets)
+    except PressroomError:
+        pass  # build() meets it again and reports it
+    try:
         starts, pages = _page_map_in.recv()
     except (EOFError, OSError):  # the interior failed: the build fails with its problems
         return "skipped", [], [], 0.0

@@ -50,6 +50,11 @@ class Edition:
         """The edition's files, {file name: bytes} (the print edition makes two)."""
         raise NotImplementedError
 
+    def prepare(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> None:
+        """Work of build() that no other edition's result changes, done ahead (into the
+        cache) while that result is awaited: the EPUB composes its cover while the
+        print interior is laid out. By default, nothing."""
+
     def write(self, book: Book, assets: dict[tuple[Path, str], Asset], folder: Path) -> Staged:
         """The edition's files, staged as temporaries in ``folder`` (see staging.py):
         [(temporary, final path)]. An edition whose files are large streams them there."""

@@ -466,6 +466,9 @@ class EPUB(Edition):
                                  "PR202", "warning"))
         return found
 
+    def prepare(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> None:
+        compose_cover(book, self.cover_photo(book))  # kept in the cache for build()
+
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
         lang, dir_ = book.language, direction(book.language)
         page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), **ctx)  # noqa: E731
