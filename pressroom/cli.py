@@ -116,14 +116,17 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     for ed in editions:
         for path, ts in ed.more_targets(book).items():
             extra.setdefault(path, []).extend(t for t in ts if t not in extra.get(path, []))
+    skip = {pair for ed in editions for pair in ed.unneeded(book)}
     workers = min(jobs or os.cpu_count() or 1, len(editions))
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
     t0 = time.perf_counter()
     # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
     preload = (lambda: _preload(book)) if workers > 1 else None
-    with task("photos", len(book.images) * len(targets) + sum(map(len, extra.values()))) as advance:
-        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload, extra=extra)
+    count = len({p.path for p in book.images}) * len(targets) + sum(map(len, extra.values())) - len(skip)
+    with task("photos", count) as advance:
+        assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload, extra=extra,
+                        skip=skip)
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")
     if workers == 1:
         _preflight(book, editions, assets, say)

@@ -762,9 +762,11 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
            limits: Limits | None = None,
            progress: Callable[[int, str], None] | None = None,
            idle: Callable[[], None] | None = None,
-           extra: dict[Path, list[Target]] | None = None) -> Derivatives:
+           extra: dict[Path, list[Target]] | None = None,
+           skip: set[tuple[Path, str]] = frozenset()) -> Derivatives:
     """Derivatives of every photo for every target: {(photo.path, target.name): Asset};
-    and for the photos ``extra`` names, its targets too (made in the same decode).
+    and for the photos ``extra`` names, its targets too (made in the same decode); but
+    none of the (photo path, target name) pairs in ``skip``.
 
     ``jobs`` processes decode photos (default: one per core; none for a single
     photo). ``progress(1, what)`` is called once per derivative as it is ready,
@@ -800,7 +802,9 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     result = Derivatives()
     notes: dict[Path, list[str]] = {}
     for path, digest in digests.items():
-        for t in [*targets, *(extra or {}).get(path, [])]:
+        for t in [*targets, *(t for t in (extra or {}).get(path, []) if t not in targets)]:
+            if (path, t.name) in skip:
+                continue
             key = _digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
             hit = _cached(key, limits)
             if hit is not None:

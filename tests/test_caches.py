@@ -97,13 +97,21 @@ def test_planned_derivatives_are_the_ones_the_editions_ask_for(tmp_path):
         for path, ts in ed.more_targets(book).items():
             extra.setdefault(path, []).extend(ts)
     assert extra, "portrait, full-bleed and inline photos want sizes of their own; the EPUB its cover"
-    assets = derive(list(book.images), list(targets.values()), extra=extra)
+    skip = editions[0].unneeded(book)
+    assert skip and skip <= {(p.path, "screen") for p in book.photos}
+    assets = derive(list(book.images), list(targets.values()), extra=extra, skip=skip)
+    assert not skip & set(assets)  # a common derivative no placement draws is not made
     before = sorted((cache_dir() / "derivatives").rglob("*.jpg"))
     screen = editions[0]
     sized = screen.sized(book, screen.geometry(book), assets)
-    assert any(k[1].startswith("screen@") for k in sized)
+    assert {(p.path, "screen@%d" % p.number) for p in book.photos if (p.path, "screen") in skip} <= set(sized)
+    assert screen.preflight(book, assets) == []
+    pdf = screen.build(book, assets)
     editions[1].cover_photo(book)
     assert sorted((cache_dir() / "derivatives").rglob("*.jpg")) == before
+    # The same PDF as from a build that made every common derivative.
+    full = derive(list(book.images), list(targets.values()), extra=extra)
+    assert screen.build(book, full) == pdf
 
 
 def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monkeypatch):

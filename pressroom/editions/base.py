@@ -50,6 +50,11 @@ class Edition:
         """The edition's files, {file name: bytes} (the print edition makes two)."""
         raise NotImplementedError
 
+    def unneeded(self, book: Book) -> set[tuple[Path, str]]:
+        """(photo path, target name) pairs of targets() this edition will not use for
+        that photo: not made."""
+        return set()
+
     def prepare(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> None:
         """Work of build() that no other edition's result changes, done ahead (into the
         cache) while that result is awaited: the EPUB composes its cover while the

@@ -186,28 +186,59 @@ class ScreenPDF(Edition):
     def _target(self, book: Book, need: int) -> Target:
         return Target(f"screen-{need}", need, self.targets(book)[0].quality)
 
-    def more_targets(self, book: Book) -> dict[Path, list[Target]]:
-        """The per-placement derivatives build() will ask for (see sized), planned from the
-        photos' headers: made with the common ones, in the same pass over the photos."""
+    def _planned(self, book: Book) -> dict[tuple[Path, str], Asset] | None:
+        """The common derivative of every photo as it will be (its size from the photo's
+        header, nothing decoded), or None when a photo's header cannot tell."""
         base = self.targets(book)[0]
         planned = {}
         for p in book.images:
             size = planned_size(p.path, base)
             if size is None:
-                return {}  # a photo derive() will report: nothing to plan
+                return None  # a photo derive() will report: nothing to plan
             planned[(p.path, base.name)] = Asset(p.path, *size)
-        out: dict[Path, list[Target]] = {}
+        return planned
+
+    def _plan(self, book: Book) -> tuple[dict[Path, list[Target]], set[tuple[Path, str]]]:
+        """(the per-placement derivatives build() will ask for, {photo path: targets};
+        the photos whose common derivative no placement draws, {(path, "screen")})."""
+        planned = self._planned(book)
+        if planned is None:
+            return {}, set()
+        extra: dict[Path, list[Target]] = {}
+        resized: set[int] = set()
         for need, photos in self._resized(book, self.geometry(book), planned).items():
             for p in photos:
-                out.setdefault(p.path, []).append(self._target(book, need))
-        return out
+                extra.setdefault(p.path, []).append(self._target(book, need))
+                resized.add(p.number)
+        # A file placed twice may be drawn at the common size in one place.
+        unused = {(p.path, "screen") for p in book.photos if p.path in extra}
+        unused -= {(p.path, "screen") for p in book.photos if p.number not in resized}
+        return extra, unused
+
+    def more_targets(self, book: Book) -> dict[Path, list[Target]]:
+        """The per-placement derivatives build() will ask for (see sized), planned from the
+        photos' headers: made with the common ones, in the same pass over the photos."""
+        return self._plan(book)[0]
+
+    def unneeded(self, book: Book) -> set[tuple[Path, str]]:
+        """The common derivatives of the photos that get one of their own everywhere they
+        are placed: never drawn, so not made (build() plans with their planned size)."""
+        return self._plan(book)[1]
+
+    def _complete(self, book: Book, assets) -> dict[tuple[Path, str], Asset]:
+        """``assets`` with the common derivative of each photo, the planned one (its size:
+        see unneeded) where it was not made."""
+        if all((p.path, "screen") in assets for p in book.images):
+            return assets
+        planned = self._planned(book) or {}
+        return {**{k: v for k, v in planned.items() if k not in assets}, **assets}
 
     def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
         """``assets`` plus, for each photo whose placement wants a noticeably different
         size than the common derivative, one made for it (cached like any other):
         every photo lands at about SCREEN_PPI where it is placed."""
-        out = dict(assets)
-        for need, photos in sorted(self._resized(book, g, assets).items()):
+        out = dict(self._complete(book, assets))
+        for need, photos in sorted(self._resized(book, g, out).items()):
             target = self._target(book, need)
             made = derive(photos, [target])
             for p in photos:
@@ -218,6 +249,7 @@ class ScreenPDF(Edition):
         """A warning (PR410) for each photo with too few pixels for where it is placed
         (in the derivative build() draws there): below MIN_PPI it looks soft on a screen."""
         g = self.geometry(book)
+        assets = self._complete(book, assets)
         places = placements(book, g, assets, "screen")
         sized = self.sized(book, g, assets)  # what build() places: cached, so made once
         found = []
