@@ -80,7 +80,7 @@ def test_progress_is_plain_when_piped_and_quiet_or_verbose(tmp_path):
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
     verbose = subprocess.run(base + ["-v"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert verbose.returncode == 0
-    assert "photos: photos/01.jpg (screen, cached)" in verbose.stderr
+    assert re.search(r"photos: photos/01\.jpg \(screen(-\d+)?, cached\)", verbose.stderr)
     assert re.search(r"^screen PDF: finished in [\d.]+ s$", verbose.stderr, re.M)
 
 
