@@ -190,19 +190,17 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-def bench_pressroom(book: Path, runs: int, work: Path) -> dict:
+def pressroom_run(book: Path, i: int, work: Path, res: dict) -> None:
+    """One round of pressroom measures, appended to ``res``: a cold build of every
+    edition (empty cache), a warm one after a caption edit, each edition alone (warm)."""
     out = work / "out"
-    res: dict[str, list] = {"cold": [], "warm": [], "peak": []}
-    editions = ["pdf", "epub", "print"]
-    for e in editions:
-        res[e] = []
     yaml_path = book / "book.yaml"
     original = yaml_path.read_text(encoding="utf-8")
-    for i in range(runs):
-        cache = work / f"cache-{i}"
-        shutil.rmtree(cache, ignore_errors=True)
-        env = {**os.environ, "XDG_CACHE_HOME": str(cache), "SOURCE_DATE_EPOCH": "1780000000"}
-        base = [PY, str(ROOT / "build.py"), "--book", str(book), "--out", str(out), "-q"]
+    cache = work / f"cache-{i}"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "SOURCE_DATE_EPOCH": "1780000000"}
+    base = [PY, str(ROOT / "build.py"), "--book", str(book), "--out", str(out), "-q"]
+    try:
         s, peak = run(base, env)
         res["cold"].append(s)
         res["peak"].append(peak)
@@ -211,32 +209,28 @@ def bench_pressroom(book: Path, runs: int, work: Path) -> dict:
         s, peak = run(base, env)
         res["warm"].append(s)
         res["peak"].append(peak)
-        for e in editions:
+        for e in EDITIONS:
             s, peak = run([PY, str(ROOT / "build.py"), e, *base[2:]], env)
             res[e].append(s)
+            res["peak"].append(peak)
+    finally:
+        yaml_path.write_text(original, encoding="utf-8")
         shutil.rmtree(cache, ignore_errors=True)
-    yaml_path.write_text(original, encoding="utf-8")
-    sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if not p.name.startswith(".")}
-    return {"cold": median(res["cold"]), "warm": median(res["warm"]),
-            "peak": max(p[0] for p in res["peak"]), "peak_pss": max(p[1] for p in res["peak"]),
-            **{e: median(res[e]) for e in editions}, "sizes": sizes}
+    res["sizes"] = {p.name: p.stat().st_size for p in sorted(out.iterdir()) if not p.name.startswith(".")}
 
 
-def bench_pandoc(book: Path, runs: int, work: Path) -> dict | None:
-    pandoc = shutil.which("pandoc")
-    if not pandoc:
-        print("pandoc not found: apt-get install pandoc (skipping the comparison)", file=sys.stderr)
-        return None
-    md = pandoc_markdown(book)
+EDITIONS = ["pdf", "epub", "print"]
+
+
+def pandoc_run(book: Path, md: Path, work: Path, res: dict) -> None:
+    """One round of Pandoc on the same article and photos: EPUB, and PDF with WeasyPrint."""
     out = work / "pandoc"
     out.mkdir(exist_ok=True)
     env = {**os.environ, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    epub, pdf = [], []
-    for _ in range(runs):
-        epub.append(run([pandoc, str(md.name), "-o", str(out / "pandoc.epub")], env, cwd=book)[0])
-        pdf.append(run([pandoc, str(md.name), "--pdf-engine=weasyprint", "-o", str(out / "pandoc.pdf")], env, cwd=book)[0])
-    return {"epub": median(epub), "pdf": median(pdf),
-            "sizes": {p.name: p.stat().st_size for p in out.iterdir()}}
+    res["pandoc-epub"].append(run(["pandoc", md.name, "-o", str(out / "pandoc.epub")], env, cwd=book)[0])
+    res["pandoc-pdf"].append(run(["pandoc", md.name, "--pdf-engine=weasyprint", "-o", str(out / "pandoc.pdf")],
+                                 env, cwd=book)[0])
+    res["pandoc-sizes"] = {p.name: p.stat().st_size for p in out.iterdir()}
 
 
 def main() -> None:
@@ -255,8 +249,20 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
-    pr = bench_pressroom(book, args.runs, args.work)
-    pd = None if args.skip_pandoc else bench_pandoc(book, args.runs, args.work)
+    pandoc = None if args.skip_pandoc else shutil.which("pandoc")
+    if not pandoc and not args.skip_pandoc:
+        print("pandoc not found: apt-get install pandoc (skipping the comparison)", file=sys.stderr)
+    md = pandoc_markdown(book) if pandoc else None
+    res: dict[str, list] = {k: [] for k in ("cold", "warm", "peak", *EDITIONS, "pandoc-epub", "pandoc-pdf")}
+    for i in range(args.runs):  # the two side by side in each round: a slow spell of the machine hits both
+        pressroom_run(book, i, args.work, res)
+        if md:
+            pandoc_run(book, md, args.work, res)
+    pr = {"cold": median(res["cold"]), "warm": median(res["warm"]),
+          "peak": max(p[0] for p in res["peak"]), "peak_pss": max(p[1] for p in res["peak"]),
+          **{e: median(res[e]) for e in EDITIONS}, "sizes": res["sizes"]}
+    pd = ({"epub": median(res["pandoc-epub"]), "pdf": median(res["pandoc-pdf"]), "sizes": res["pandoc-sizes"]}
+          if md else None)
 
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\nmedians of {args.runs} runs, seconds")
@@ -274,6 +280,10 @@ def main() -> None:
     row("screen PDF alone (warm)", pr["pdf"], pd["pdf"] if pd else None)
     row("EPUB alone (warm)", pr["epub"], pd["epub"] if pd else None)
     row("print editions alone (warm)", pr["print"])
+    print("\nevery run, seconds (the medians above are of these):")
+    for k in ("cold", "warm", *EDITIONS, "pandoc-epub", "pandoc-pdf"):
+        if res[k]:
+            print(f"  {k:12} " + " ".join(f"{v:6.2f}" for v in res[k]))
     print(f"\npeak memory of the process tree: {pr['peak_pss'] / 1e6:.0f} MB PSS "
           f"({pr['peak'] / 1e6:.0f} MB summing each process's RSS, shared pages counted per process)")
     print("\noutput sizes, MB")
