@@ -38,7 +38,7 @@ from .limits import human_bytes
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -562,9 +562,11 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
         # share it. When the original passes through, the other targets decode its stripped
         # copy (the same frame, tables and scans, so the same pixels): that decode also
         # proves the copy whole.
+        # Draft sizes from the photo as stored: the first group may decode (and turn) ``im``.
+        drafts = {i: _draft_size(im, targets[i]) for i in decode}
         by_scale: dict[int, list[int]] = {}
         for i in decode:
-            by_scale.setdefault(_dct_scale(im, _draft_size(im, targets[i])), []).append(i)
+            by_scale.setdefault(_dct_scale(im, drafts[i]), []).append(i)
         verified = False
         for scale, group in by_scale.items():
             if stripped is not None:
@@ -573,7 +575,7 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
                 frame = im if not verified else _open(src, limits)
             try:
                 if scale > 1:  # every target of the group asks for a size with this scale
-                    frame.draft(frame.mode, _draft_size(im, targets[group[0]]))
+                    frame.draft(frame.mode, drafts[group[0]])
                 frame.load()
                 verified = True
                 ImageOps.exif_transpose(frame, in_place=True)

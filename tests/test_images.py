@@ -644,6 +644,20 @@ def test_one_decode_for_many_targets_gives_the_bytes_of_one_target_at_a_time(tmp
     assert max(together[(srcs[0], "epub")].width, together[(srcs[0], "epub")].height) == 400  # 800 / 2, drafted
 
 
+def test_a_later_scale_is_drafted_from_the_photo_as_stored(tmp_path, monkeypatch):
+    """The first decode of a photo that is not passed through turns it upright in place;
+    a later target's DCT scale (1/8 here) must still come from the photo as stored, or
+    a turned camera photo's small derivative differs with the targets made beside it."""
+    src = make_camera_jpeg(tmp_path / "turned.jpg", make_pattern((1600, 1067)), 6)
+    targets = [Target("near", 700, 84), PRINT, Target("thumb", 180, 80)]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "together"))
+    together = derive([photo(src)], targets, jobs=1)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "alone"))
+    alone = derive([photo(src)], targets[2:], jobs=1)
+    a, b = together[(src, "thumb")], alone[(src, "thumb")]
+    assert (a.width, a.height) == (b.width, b.height) and a.path.read_bytes() == b.path.read_bytes()
+
+
 def test_a_warm_derive_reads_no_cached_file_until_one_changes(tmp_path, monkeypatch):
     """Untouched cache entries are trusted by size and modification time (the print
     copies are whole originals: re-hashing them made every warm build read the book);
