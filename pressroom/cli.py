@@ -123,7 +123,8 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     t0 = time.perf_counter()
     # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
     preload = (lambda: _preload(book)) if workers > 1 else None
-    count = len({p.path for p in book.images}) * len(targets) + sum(map(len, extra.values())) - len(skip)
+    count = sum(len(targets) + sum(t not in targets.values() for t in extra.get(path, []))
+                for path in {p.path for p in book.images}) - len(skip)
     with task("photos", count) as advance:
         assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload, extra=extra,
                         skip=skip)
@@ -320,13 +321,16 @@ def _in_worker() -> None:
 
 
 def _send_page_map(book: Book) -> None:
-    """Send the worker making the EPUB the page map of ``book``'s interior, laid out here
-    (or, when that failed, the end of the pipe)."""
+    """Tell the worker making the EPUB that ``book``'s interior is laid out here and its
+    page map kept in the cache (pagemap.remember), where the worker reads it; or, when
+    the layout failed, close the pipe. One byte: a write that never waits for a reader."""
     from .editions.pagemap import LAID_OUT
 
     if _page_map_out is not None and LAID_OUT and LAID_OUT[0][0] is book:
-        _, _, starts, pages = LAID_OUT[0]
-        _page_map_out.send((starts, pages))
+        try:
+            _page_map_out.send_bytes(b"1")
+        except OSError:  # the worker is gone; its edition fails on its own
+            pass
     _close_page_map()
 
 
@@ -338,18 +342,16 @@ def _close_page_map() -> None:
 
 
 def _make_epub(book: Book, ed: Edition, assets, out: Path):
-    """In a worker: the EPUB, once the print interior's page map arrives (see build)."""
-    from .editions.pagemap import LAID_OUT
-
+    """In a worker: the EPUB, once the print interior is laid out (see build); its page
+    map comes from the cache (or, should the cache be unwritable, from a layout here)."""
     try:
         ed.prepare(book, assets)
     except PressroomError:
         pass  # build() meets it again and reports it
     try:
-        starts, pages = _page_map_in.recv()
+        _page_map_in.recv_bytes()
     except (EOFError, OSError):  # the interior failed: the build fails with its problems
         return "skipped", [], [], 0.0
-    LAID_OUT[:] = [(book, assets, starts, pages)]
     return _make(book, ed, assets, out)
 
 

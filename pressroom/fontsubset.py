@@ -36,6 +36,7 @@ def _harfbuzz():
             void hb_face_destroy (hb_face_t *face);
             hb_blob_t *hb_face_reference_blob (hb_face_t *face);
             hb_bool_t hb_version_atleast (unsigned int major, unsigned int minor, unsigned int micro);
+            const char *hb_version_string (void);
             void hb_set_add (hb_set_t *set, uint32_t codepoint);
             void hb_set_clear (hb_set_t *set);
             void hb_set_invert (hb_set_t *set);
@@ -77,6 +78,17 @@ _NO_HINTING, _NOTDEF_OUTLINE = 0x1, 0x40
 def method() -> str:
     """"harfbuzz" or "fonttools": what :func:`subset` uses on this machine."""
     return "harfbuzz" if _harfbuzz() else "fonttools"
+
+
+def version() -> str:
+    """What cuts the fonts here, with its version ("harfbuzz 6.0.0", "fonttools 4.55.0")."""
+    loaded = _harfbuzz()
+    if loaded:
+        ffi, hb, _ = loaded
+        return "harfbuzz " + ffi.string(hb.hb_version_string()).decode()
+    import fontTools
+
+    return "fonttools " + fontTools.version
 
 
 def subset(font: Path, text: str) -> bytes:

@@ -467,7 +467,7 @@ def planned_size(src: Path, target: Target) -> tuple[int, int] | None:
     Editions plan the derivatives they will ask for with it, so that all are made in
     one pass over the photos."""
     try:
-        with _open(src, LIMITS) as im:
+        with _open(src, Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)) as im:  # the build's limits
             turned = _orientation(im) in (5, 6, 7, 8)
             size = _draft_size(im, target)
             if size is not None and not target.passthrough:

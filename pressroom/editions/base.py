@@ -290,13 +290,20 @@ def photo_url(path: Path) -> str:
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of all that shapes an edition's bytes besides the book: pressroom's code,
-    templates, styles and fonts, and the renderer's version."""
+    templates, styles and fonts, and the libraries' versions (WeasyPrint, pydyf, Pango,
+    what subsets fonts for WeasyPrint and for the EPUB, fontTools, Pillow)."""
+    import fontTools
+    import PIL
     import pydyf
     import weasyprint
+    from weasyprint.text.ffi import harfbuzz_subset, pango
 
+    from .. import fontsubset
     from ..render import PROJECT, TEMPLATES
 
-    h = hashlib.blake2b(f"{weasyprint.__version__}|{pydyf.__version__}".encode(), digest_size=20)
+    versions = (weasyprint.__version__, pydyf.__version__, pango.pango_version(), harfbuzz_subset is not None,
+                fontsubset.version(), fontTools.version, PIL.__version__)
+    h = hashlib.blake2b(repr(versions).encode(), digest_size=20)
     for folder in (Path(__file__).resolve().parent.parent, TEMPLATES, STYLES):
         for f in sorted(folder.rglob("*")):
             if f.is_file() and "__pycache__" not in f.parts:

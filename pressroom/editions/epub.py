@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
-import PIL
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__, fontsubset
@@ -259,7 +258,7 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     if photo is not None:  # a cached derivative: its name comes from its content
         st = photo.path.stat()
         shown = (photo.path.name, st.st_size, st.st_mtime_ns)
-    key = repr((PIL.__version__, shown, drawable,
+    key = repr((shown, drawable,
                 (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None))
     data, _ = cached_render("jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
     return data
@@ -309,10 +308,9 @@ def subset_font(font_file: str, text: str) -> bytes:
     """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
     licence: see fontsubset.py). Cached (base.cached_render): a rebuild with the same
     characters costs nothing."""
-    import fontTools
-
-    # The font files are part of the code's digest that keys every cached render.
-    key = repr((fontsubset.method(), fontTools.version, font_file, text))
+    # The font files, and what subsets them (fontsubset.version), are part of the code's
+    # digest that keys every cached render.
+    key = repr((font_file, text))
     data, _ = cached_render("ttf", key, lambda: (fontsubset.subset(FONTS / font_file, text), {}))
     return data
 

@@ -200,7 +200,13 @@ class ScreenPDF(Edition):
 
     def _plan(self, book: Book) -> tuple[dict[Path, list[Target]], set[tuple[Path, str]]]:
         """(the per-placement derivatives build() will ask for, {photo path: targets};
-        the photos whose common derivative no placement draws, {(path, "screen")})."""
+        the photos whose common derivative no placement draws, {(path, "screen")});
+        planned once per book (it reads every photo's header)."""
+        if getattr(self, "_plan_for", (None,))[0] is not book:
+            self._plan_for = (book, self._make_plan(book))
+        return self._plan_for[1]
+
+    def _make_plan(self, book: Book) -> tuple[dict[Path, list[Target]], set[tuple[Path, str]]]:
         planned = self._planned(book)
         if planned is None:
             return {}, set()

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BuildError, Problem
+from ..errors import BuildError, Location, Problem
 from ..images import Asset, Target
 from ..manuscript import Book, Photo
 from ..render import STYLES
@@ -223,6 +223,11 @@ class Finisher:
                 hit = self.files.get(data) if isinstance(data, bytes) else None
                 if hit is not None:
                     pdf.objects[i] = file_image(o, *hit)
+                elif isinstance(data, bytes) and STAND_IN_MARK in data[:4096]:
+                    # WeasyPrint made an image of its own from a stand-in (re-encoded it):
+                    # the file would carry a photo without its pixels.
+                    raise BuildError([Problem(Location(manuscript_name(self.book) if self.book else "book"),
+                                              "a photo could not be embedded in the print interior", "PR090")])
 
     def _fix_boxes(self, page) -> None:
         import pydyf
@@ -297,9 +302,10 @@ class PrintInterior(Edition):
 
         The first layout takes the gutter for an estimate of the page count made from
         the manuscript (estimated_pages); when the count it gives needs another gutter,
-        the book is laid out again with that one. Should that flip back (a wider
-        gutter adding the pages that make it needed), the wider of the two is kept:
-        a gutter wider than the table's is still right, a narrower one is not.
+        the book is laid out again with that one. Should that go round (a wider
+        gutter adding the pages that make it needed), the narrowest gutter tried that
+        is at least what its own page count needs is kept: a gutter wider than the
+        table's is still right, a narrower one is not.
         """
         gutter = gutter_for(estimated_pages(book, self.geometry(book, gutter_for(MIN_PAGES))))
         tried: dict[float, Layout] = {}
@@ -309,8 +315,9 @@ class PrintInterior(Edition):
             needed = gutter_for(lay.pages)
             if needed == gutter:
                 return lay
-            if needed in tried:
-                return tried[max(needed, gutter)]
+            if needed in tried:  # going round: the narrowest gutter its own pages allow
+                right = [g for g, t in tried.items() if gutter_for(t.pages) <= g]
+                return tried[min(right)] if right else tried[max(tried)]
             gutter = needed
 
     # -- the edition -------------------------------------------------------
@@ -368,6 +375,10 @@ def estimated_pages(book: Book, g: Geometry) -> int:
     return math.ceil(pages)
 
 
+#: Begins the token in every stand-in's comment.
+STAND_IN_MARK = b"pressroom stand-in "
+
+
 def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tuple[Path, bytes]]]:
     """Stand-ins for the photos' print files while the interior is laid out:
     ({URL: stand-in}, {stand-in: (file, token)}).
@@ -385,7 +396,7 @@ def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tup
         url = photo_url(asset.path)
         if url in stand_ins or asset.media_type != "image/jpeg":
             continue
-        token = b"pressroom stand-in " + asset.path.name.encode()  # the cache's name: from the photo's digest
+        token = STAND_IN_MARK + asset.path.name.encode()  # the cache's name: from the photo's digest
         data = jpeg_stand_in(asset.path, token)
         if data is not None:
             stand_ins[url] = data
