@@ -81,7 +81,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PR091": ("a file outside the book was requested",
               "Keep every photo and file the book uses inside its folder; pressroom reads nothing else."),
     "PR092": ("an edition cannot be written",
-              "Make the --out folder writable, free disk space, or move away the folder or file that stands where the edition goes."),
+              "Make the --out folder writable, free disk space, or move away the folder or file that stands where the edition goes. When it names a file in the photo cache, the cache changed during the build (it was cleared): build again."),
     # Editions
     "PR201": ("EPUB cover photo too small",
               "Use a cover photo of at least 1600x2560 pixels (or larger, cropped to fill); stores reject soft covers."),

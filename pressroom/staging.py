@@ -66,8 +66,10 @@ def stage(folder: Path, files: list[tuple[str, Content]]) -> Staged:
     except BaseException as e:
         discard([temps])
         if isinstance(e, OSError):
-            raise BuildError([Problem(Location(str(e.filename or folder)), f"cannot write: {e.strerror or e}",
-                                      "PR092")]) from None
+            # A file streamed into an edition (a photo from the cache) may be what failed.
+            where = Path(e.filename) if e.filename else folder
+            verb = "write" if where == folder or where.parent == folder else "read"
+            raise BuildError([Problem(Location(str(where)), f"cannot {verb}: {e.strerror or e}", "PR092")]) from None
         raise
     return temps
 

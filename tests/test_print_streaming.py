@@ -206,3 +206,20 @@ def test_the_epub_worker_does_not_wait_for_an_interior_that_failed(tmp_path):
         build(book, [EPUB(), Broken()], tmp_path / "out", say=lambda *a: None, jobs=2)
     assert [p.message for p in e.value.problems] == ["the interior cannot be made"]
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_photo_file_gone_before_the_interior_is_written_is_a_clear_error(tmp_path):
+    """The photos are read only when the interior is written: a print file removed from
+    the cache in between (someone clearing it mid-build) fails with one line, and leaves
+    no temporary behind."""
+    book = load(make_book(tmp_path / "book", photos=2, size=(600, 400)))
+    ed = PrintInterior()
+    assets = derive(list(book.images), ed.targets(book))
+    ed.made(book, assets)
+    assets[(book.images[0].path, "print")].path.unlink()
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as e:
+        ed.write(book, assets, out)
+    (problem,) = e.value.problems
+    assert problem.code == "PR092" and "\n" not in str(problem)
+    assert list(out.iterdir()) == []

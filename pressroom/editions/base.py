@@ -342,16 +342,23 @@ class PendingPDF:
     (:func:`file_image`) are copied into it from their files while it is written, so
     neither the whole PDF nor all its photos are ever in memory at once."""
 
-    def __init__(self, pdf, version, identifier, compress: bool):
+    def __init__(self, pdf, version, identifier, compress: bool, where: Location | None = None):
         self.pdf, self.version, self.identifier, self.compress = pdf, version, identifier, compress
+        self.where = where or Location("book")  # for a failure's message: the manuscript
 
     def write(self, output) -> None:
+        """Write the PDF to the binary file object ``output``. Raises OSError when a file
+        cannot be read or written, BuildError for a failure of the PDF writer."""
         # pydyf's write adds objects (info, object and xref streams) and counts on from
         # its last position: undone after, so that the PDF can be written again.
         objects = list(self.pdf.objects)
         self.pdf.current_position = 0
         try:
             self.pdf.write(_Sink(output), self.version, self.identifier, self.compress)
+        except OSError:
+            raise
+        except Exception as e:  # pydyf's own failure: one line, as WeasyPrint's are
+            raise BuildError([Problem(self.where, one_line(f"PDF writing failed: {e}"), "PR090")]) from None
         finally:
             self.pdf.objects[:] = objects
 
@@ -513,7 +520,8 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
     if fetcher.refused:
         raise BuildError([Problem(Location(str(book.source)), one_line(f"refused to read {u}"), "PR091")
                           for u in fetcher.refused])
-    return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"])
+    return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"],
+                      Location(str(book.source)))
 
 
 def jpeg_stand_in(path: Path, token: bytes) -> bytes | None:
