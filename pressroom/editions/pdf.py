@@ -216,8 +216,9 @@ class ScreenPDF(Edition):
             for p in photos:
                 extra.setdefault(p.path, []).append(self._target(book, need))
                 resized.add(p.number)
-        # A file placed twice may be drawn at the common size in one place.
-        unused = {(p.path, "screen") for p in book.photos if p.path in extra}
+        # A file placed twice may be drawn at the common size in one place; the cover
+        # photo, when no chapter shows it, is not in this edition at all.
+        unused = {(p.path, "screen") for p in book.images}
         unused -= {(p.path, "screen") for p in book.photos if p.number not in resized}
         return extra, unused
 
@@ -227,8 +228,9 @@ class ScreenPDF(Edition):
         return self._plan(book)[0]
 
     def unneeded(self, book: Book) -> set[tuple[Path, str]]:
-        """The common derivatives of the photos that get one of their own everywhere they
-        are placed: never drawn, so not made (build() plans with their planned size)."""
+        """The common derivatives never drawn, so not made: of the photos that get one of
+        their own everywhere they are placed (build() plans with their planned size),
+        and of a cover photo no chapter shows."""
         return self._plan(book)[1]
 
     def _complete(self, book: Book, assets) -> dict[tuple[Path, str], Asset]:
