@@ -143,3 +143,28 @@ def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monke
     with cli._remembered_libraries():
         assert [ctypes.util.find_library(n) for n in names] == first
     assert asked == names * 2
+
+
+def test_the_render_cache_keeps_the_renders_used_last(monkeypatch):
+    """A kind of render keeps its RENDERS_KEPT entries used last: a book edited for weeks
+    does not fill the disk with page maps; one used again is kept longest."""
+    from pressroom.editions import base
+
+    monkeypatch.setattr(base, "RENDERS_KEPT", 3)
+    made = []
+
+    def render(n: int) -> bytes:
+        return base.cached_render("test.bin", f"entry {n}", lambda: (made.append(n) or f"bytes {n}".encode(), {}))[0]
+
+    for n in range(4):
+        assert render(n) == f"bytes {n}".encode()
+    folder = cache_dir() / "renders" / "test-bin"
+    assert len(list(folder.glob("*.bin"))) == 3 and len(list(folder.glob("*.meta.json"))) == 3
+    assert render(0) == b"bytes 0" and made == [0, 1, 2, 3, 0]  # the first was dropped: made again
+    import time
+
+    time.sleep(0.01)
+    render(2)  # used again: now the most recent
+    render(4)
+    render(2)
+    assert made == [0, 1, 2, 3, 0, 4]  # 2 was kept (3, the least recent, went)

@@ -311,18 +311,27 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+#: How many files of each kind the render cache keeps: the ones used last. (A book edited
+#: for weeks in `watch` makes a page map per saved state; the cache must not grow for ever.)
+RENDERS_KEPT = 64
+
+
 def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -> tuple[bytes, dict]:
     """What ``make()`` returns ((bytes, JSON-able facts about them)), from the cache when
     the same ``key`` (everything the bytes depend on, the book's part of it: its HTML,
     say) and the same code (code_digest) made it before: a rebuild that changes nothing
-    of a file does not render it again. ``kind`` names the file's type ("pdf")."""
+    of a file does not render it again. ``kind`` names the file ("cover.pdf"); the
+    RENDERS_KEPT of a kind used last are kept."""
+    ext = kind.rpartition(".")[2]
     digest = hashlib.blake2b(f"{code_digest()}|{kind}|{key}".encode(), digest_size=20).hexdigest()
-    folder = cache_dir() / "renders" / digest[:2]
-    data_file, meta_file = folder / f"{digest}.{kind}", folder / f"{digest}.json"
+    folder = cache_dir() / "renders" / kind.replace(".", "-")  # renders/cover-pdf/
+    data_file, meta_file = folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
     try:
         meta = json.loads(meta_file.read_text())
         data = data_file.read_bytes()
         if hashlib.blake2b(data, digest_size=20).hexdigest() == meta["digest"]:
+            with contextlib.suppress(OSError):
+                os.utime(meta_file)  # used now: kept the longest
             return data, meta["facts"]
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not there, or damaged: made again
@@ -331,9 +340,21 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -
         atomic_write(data_file, data)
         atomic_write(meta_file, json.dumps({"digest": hashlib.blake2b(data, digest_size=20).hexdigest(),
                                             "facts": facts}).encode())
+        _prune(folder, ext)
     except OSError:
         pass  # the cache only saves time
     return data, facts
+
+
+def _prune(folder: Path, ext: str) -> None:
+    """Remove all but the RENDERS_KEPT entries of ``folder`` used last."""
+    entries = []
+    for meta in folder.glob("*.meta.json"):
+        with contextlib.suppress(OSError):
+            entries.append((meta.stat().st_mtime_ns, meta))
+    for _, meta in sorted(entries, reverse=True)[RENDERS_KEPT:]:
+        (folder / meta.name.replace(".meta.json", f".{ext}")).unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
 
 
 class PendingPDF:

@@ -186,6 +186,6 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     # The same cover (a caption edit leaves it as it was) is not rendered again. The
     # HTML names the photo by its cached file, whose name comes from its content.
     key = "|".join(map(str, (book.identifier, p.bleed, print_options(), source_date().isoformat(), css, html)))
-    pdf, facts = cached_render("pdf", key, make)
+    pdf, facts = cached_render("cover.pdf", key, make)
     ppi = facts["ppi"]
     return Cover(pdf, s, book.cover, ppi, unembedded_fonts=facts["unembedded"], spine_overflow=facts["overflow"])

@@ -260,7 +260,7 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
         shown = (photo.path.name, st.st_size, st.st_mtime_ns)
     key = repr((shown, drawable,
                 (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None))
-    data, _ = cached_render("jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
+    data, _ = cached_render("cover.jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
     return data
 
 
@@ -311,7 +311,7 @@ def subset_font(font_file: str, text: str) -> bytes:
     # The font files, and what subsets them (fontsubset.version), are part of the code's
     # digest that keys every cached render.
     key = repr((font_file, text))
-    data, _ = cached_render("ttf", key, lambda: (fontsubset.subset(FONTS / font_file, text), {}))
+    data, _ = cached_render("font.ttf", key, lambda: (fontsubset.subset(FONTS / font_file, text), {}))
     return data
 
 
