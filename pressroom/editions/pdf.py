@@ -198,18 +198,19 @@ class ScreenPDF(Edition):
             planned[(p.path, base.name)] = Asset(p.path, *size)
         return planned
 
-    def _plan(self, book: Book) -> tuple[dict[Path, list[Target]], set[tuple[Path, str]]]:
-        """(the per-placement derivatives build() will ask for, {photo path: targets};
-        the photos whose common derivative no placement draws, {(path, "screen")});
-        planned once per book (it reads every photo's header)."""
+    def _plan(self, book: Book) -> tuple[dict, dict[Path, list[Target]], set[tuple[Path, str]]]:
+        """(the common derivatives as planned, see _planned, {} when they cannot be; the
+        per-placement derivatives build() will ask for, {photo path: targets}; the photos
+        whose common derivative no placement draws, {(path, "screen")}): planned once per
+        book (it reads every photo's header)."""
         if getattr(self, "_plan_for", (None,))[0] is not book:
             self._plan_for = (book, self._make_plan(book))
         return self._plan_for[1]
 
-    def _make_plan(self, book: Book) -> tuple[dict[Path, list[Target]], set[tuple[Path, str]]]:
+    def _make_plan(self, book: Book) -> tuple[dict, dict[Path, list[Target]], set[tuple[Path, str]]]:
         planned = self._planned(book)
         if planned is None:
-            return {}, set()
+            return {}, {}, set()
         extra: dict[Path, list[Target]] = {}
         resized: set[int] = set()
         for need, photos in self._resized(book, self.geometry(book), planned).items():
@@ -220,25 +221,25 @@ class ScreenPDF(Edition):
         # photo, when no chapter shows it, is not in this edition at all.
         unused = {(p.path, "screen") for p in book.images}
         unused -= {(p.path, "screen") for p in book.photos if p.number not in resized}
-        return extra, unused
+        return planned, extra, unused
 
     def more_targets(self, book: Book) -> dict[Path, list[Target]]:
         """The per-placement derivatives build() will ask for (see sized), planned from the
         photos' headers: made with the common ones, in the same pass over the photos."""
-        return self._plan(book)[0]
+        return self._plan(book)[1]
 
     def unneeded(self, book: Book) -> set[tuple[Path, str]]:
         """The common derivatives never drawn, so not made: of the photos that get one of
         their own everywhere they are placed (build() plans with their planned size),
         and of a cover photo no chapter shows."""
-        return self._plan(book)[1]
+        return self._plan(book)[2]
 
     def _complete(self, book: Book, assets) -> dict[tuple[Path, str], Asset]:
         """``assets`` with the common derivative of each photo, the planned one (its size:
         see unneeded) where it was not made."""
         if all((p.path, "screen") in assets for p in book.images):
             return assets
-        planned = self._planned(book) or {}
+        planned = self._plan(book)[0]
         return {**{k: v for k, v in planned.items() if k not in assets}, **assets}
 
     def sized(self, book: Book, g: Geometry, assets) -> dict[tuple[Path, str], Asset]:
