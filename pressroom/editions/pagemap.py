@@ -134,14 +134,18 @@ def _key(book: Book, assets) -> str:
     return repr((book, files))
 
 
+def _encoded(starts: list[PageStart], pages: int) -> bytes:
+    """A page map as the cache keeps it (JSON)."""
+    return json.dumps({"pages": pages, "starts": [astuple(s) for s in starts]}).encode()
+
+
 def remember(book: Book, assets, starts: list[PageStart], pages: int) -> None:
     """Keep the interior's page map for this process and, on disk, for later builds
     (``build.py epub`` alone, after the book was built whole, lays nothing out)."""
     from .base import cached_render
 
     LAID_OUT[:] = [(book, assets, starts, pages)]
-    data = json.dumps({"pages": pages, "starts": [astuple(s) for s in starts]}).encode()
-    cached_render("pagemap.json", _key(book, assets), lambda: (data, {}))
+    cached_render("pagemap.json", _key(book, assets), lambda: (_encoded(starts, pages), {}))
 
 
 def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
@@ -167,7 +171,7 @@ def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
 
     def lay_out() -> tuple[bytes, dict]:
         lay = interior.layout(book, assets)
-        return json.dumps({"pages": lay.pages, "starts": [astuple(s) for s in lay.page_map]}).encode(), {}
+        return _encoded(lay.page_map, lay.pages), {}
 
     data, _ = cached_render("pagemap.json", _key(book, assets), lay_out)
     got = json.loads(data)
