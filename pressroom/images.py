@@ -631,7 +631,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 # SHA-256: twice as fast as BLAKE2 where the CPU has SHA instructions (most today), and
 # hashlib lets other threads run while it hashes, so files are hashed on every core.
 
-def _digest(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
+    """The hex digest every cache entry is named and checked by."""
     return hashlib.sha256(data).hexdigest()[:40]
 
 
@@ -728,7 +729,7 @@ def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
 def _store(img: Path, meta: Path, data: bytes, info: dict) -> dict:
     """Write ``data`` to ``img`` and its sidecar ``meta`` (``info`` with the file's size,
     digest and time); return the sidecar's content. Raises OSError."""
-    info = {**info, "size": len(data), "digest": _digest(data)}
+    info = {**info, "size": len(data), "digest": content_digest(data)}
     atomic_write(img, data)
     info["mtime_ns"] = img.stat().st_mtime_ns
     atomic_write(meta, json.dumps(info).encode())
@@ -807,7 +808,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
         for t in [*targets, *(t for t in (extra or {}).get(path, []) if t not in targets)]:
             if (path, t.name) in skip:
                 continue
-            key = _digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
+            key = content_digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
             hit = _cached(key, limits)
             if hit is not None:
                 result[(path, t.name)] = hit[0]

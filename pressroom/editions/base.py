@@ -24,7 +24,7 @@ from typing import Callable
 from urllib.parse import unquote, urlparse
 
 from ..errors import BuildError, Location, Problem
-from ..images import Asset, Target, atomic_write, cache_dir
+from ..images import Asset, Target, atomic_write, cache_dir, content_digest
 from ..manuscript import Book, Photo, one_line
 from ..render import STYLES
 from ..staging import Staged, stage
@@ -303,7 +303,7 @@ def code_digest() -> str:
 
     versions = (weasyprint.__version__, pydyf.__version__, pango.pango_version(), harfbuzz_subset is not None,
                 fontsubset.version(), fontTools.version, PIL.__version__)
-    h = hashlib.blake2b(repr(versions).encode(), digest_size=20)
+    h = hashlib.sha256(repr(versions).encode())
     for folder in (Path(__file__).resolve().parent.parent, TEMPLATES, STYLES):
         for f in sorted(folder.rglob("*")):
             if f.is_file() and "__pycache__" not in f.parts:
@@ -323,13 +323,13 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -
     of a file does not render it again. ``kind`` names the file ("cover.pdf"); the
     RENDERS_KEPT of a kind used last are kept."""
     ext = kind.rpartition(".")[2]
-    digest = hashlib.blake2b(f"{code_digest()}|{kind}|{key}".encode(), digest_size=20).hexdigest()
+    digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
     folder = cache_dir() / "renders" / kind.replace(".", "-")  # renders/cover-pdf/
     data_file, meta_file = folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
     try:
         meta = json.loads(meta_file.read_text())
         data = data_file.read_bytes()
-        if hashlib.blake2b(data, digest_size=20).hexdigest() == meta["digest"]:
+        if content_digest(data) == meta["digest"]:
             with contextlib.suppress(OSError):
                 os.utime(meta_file)  # used now: kept the longest
             return data, meta["facts"]
@@ -338,8 +338,7 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -
     data, facts = make()
     try:
         atomic_write(data_file, data)
-        atomic_write(meta_file, json.dumps({"digest": hashlib.blake2b(data, digest_size=20).hexdigest(),
-                                            "facts": facts}).encode())
+        atomic_write(meta_file, json.dumps({"digest": content_digest(data), "facts": facts}).encode())
         _prune(folder, ext)
     except OSError:
         pass  # the cache only saves time
