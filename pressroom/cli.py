@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BuildError, Location, Problem, PressroomError
-from .images import derive
+from .images import derive, requested
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_bytes, parse_count
 from .manuscript import Book, load, one_line
 from .editions.base import Edition
@@ -123,9 +123,8 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     t0 = time.perf_counter()
     # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
     preload = (lambda: _preload(book)) if workers > 1 else None
-    count = sum(len(targets) + sum(t not in targets.values() for t in extra.get(path, []))
-                for path in {p.path for p in book.images}) - len(skip)
-    with task("photos", count) as advance:
+    paths = list(dict.fromkeys(p.path for p in book.images))
+    with task("photos", len(requested(paths, list(targets.values()), extra, skip))) as advance:
         assets = derive(list(book.images), list(targets.values()), progress=advance, idle=preload, extra=extra,
                         skip=skip)
     say(f"photos: {len(book.images)} ready for {', '.join(targets)} in {time.perf_counter() - t0:.1f} s")

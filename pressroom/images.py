@@ -761,6 +761,18 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     return out
 
 
+def requested(paths: list[Path], targets: list[Target], extra: dict[Path, list[Target]] | None = None,
+              skip: set[tuple[Path, str]] = frozenset()) -> list[tuple[Path, Target]]:
+    """The (photo path, target) pairs :func:`derive` makes for these arguments: every
+    target for every path, the path's ``extra`` ones not already among them, none in ``skip``."""
+    out = []
+    for path in paths:
+        for t in [*targets, *(t for t in (extra or {}).get(path, []) if t not in targets)]:
+            if (path, t.name) not in skip:
+                out.append((path, t))
+    return out
+
+
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
            limits: Limits | None = None,
            progress: Callable[[int, str], None] | None = None,
@@ -804,19 +816,17 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     wanted: dict[str, list[tuple[Path, Target]]] = {}  # identical files share one derivative
     result = Derivatives()
     notes: dict[Path, list[str]] = {}
-    for path, digest in digests.items():
-        for t in [*targets, *(t for t in (extra or {}).get(path, []) if t not in targets)]:
-            if (path, t.name) in skip:
-                continue
-            key = content_digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
-            hit = _cached(key, limits)
-            if hit is not None:
-                result[(path, t.name)] = hit[0]
-                notes.setdefault(path, hit[1])
-                if progress:
-                    progress(1, f"{by_path[path].src} ({t.name}, cached)")
-            else:
-                wanted.setdefault(key, []).append((path, t))
+    for path, t in requested(list(digests), targets, extra, skip):
+        digest = digests[path]
+        key = content_digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
+        hit = _cached(key, limits)
+        if hit is not None:
+            result[(path, t.name)] = hit[0]
+            notes.setdefault(path, hit[1])
+            if progress:
+                progress(1, f"{by_path[path].src} ({t.name}, cached)")
+        else:
+            wanted.setdefault(key, []).append((path, t))
 
     unwritable: list[str] = []
 
