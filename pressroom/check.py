@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from .codes import fix_for
 from .editions.base import Edition
 from .errors import PressroomError, Problem
-from .images import derive
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import load
+from .schedule import derive_assets, preflight
 
 
 @dataclass
@@ -48,18 +48,12 @@ def check(book_path, editions: list[Edition], *, strict: bool = False, progress=
         book = load(book_path, limits)
     except PressroomError as e:
         return Report(_strict(e.problems, strict))
-    targets = {t.name: t for ed in editions for t in ed.targets(book)}
     try:
-        assets = derive(list(book.images), list(targets.values()), progress=progress)
+        assets = derive_assets(book, editions, limits, progress=progress)
     except PressroomError as e:
         # Without every photo an edition's preflight has nothing to measure.
         return Report(_strict(e.problems, strict), len(book.images))
-    found: list[Problem] = []
-    for ed in editions:
-        try:
-            found += ed.preflight(book, assets)
-        except PressroomError as e:
-            found += e.problems
+    found = preflight(book, editions, assets)
     return Report(_strict(found, strict), len(book.images), tuple(ed.label for ed in editions))
 
 

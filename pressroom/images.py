@@ -17,14 +17,11 @@ caveat (an animated GIF: only its first frame) as a warning on
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import math
 import os
 import re
 import struct
-import tempfile
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,27 +30,14 @@ from typing import Callable
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
+from .cache import SourceIndex, cache_dir, content_digest, derivative_entry, store, verified
 from .errors import BuildError, Location, ManuscriptError, Problem
-from .limits import human_bytes
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits, human_bytes
 from .manuscript import Photo
 
 #: Bump when a change here alters the bytes of any derivative.
 PIPELINE_VERSION = "5"
 
-
-@dataclass(frozen=True)
-class Limits:
-    """What a photo may weigh before it is refused (decompression bombs, runaway files)."""
-
-    max_pixels: int = 250_000_000  # width x height of the photo as stored
-    max_file_bytes: int = 500 * 1024 * 1024
-
-
-#: The default limits, read when :func:`derive` is called without ``limits=`` (a caller
-#: may set these module values for a build and restore them after).
-MAX_PIXELS = Limits.max_pixels
-MAX_FILE_BYTES = Limits.max_file_bytes
-LIMITS = Limits()
 
 #: Formats a photo may come in (as Pillow names them; MPO is a camera's multi-picture JPEG).
 ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "HEIF"}
@@ -123,11 +107,6 @@ class Derivatives(dict):
         self.warnings: list[Problem] = []
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pressroom"
-
-
 def srgb_profile_bytes() -> bytes:
     return ImageCms.ImageCmsProfile(_SRGB).tobytes()
 
@@ -174,8 +153,8 @@ def _open(path: Path, limits: Limits) -> Image.Image:
         raise PhotoError(f"cannot be read: {e.strerror or e}") from None
     if size == 0:
         raise PhotoError("is empty (0 bytes)")
-    if size > limits.max_file_bytes:
-        raise PhotoError(f"is {human_bytes(size)}, more than the limit of {human_bytes(limits.max_file_bytes)}", "PR032")
+    if size > limits.max_photo_bytes:
+        raise PhotoError(f"is {human_bytes(size)}, more than the limit of {human_bytes(limits.max_photo_bytes)}", "PR028")
     saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # checked below, with the size in the message
     try:
         im = Image.open(path)
@@ -196,7 +175,7 @@ def _open(path: Path, limits: Limits) -> Image.Image:
     if im.format not in ALLOWED_FORMATS:
         im.close()
         raise PhotoError(f"is in {im.format} format; use {FORMAT_NAMES}")
-    if im.width * im.height > limits.max_pixels:
+    if im.width * im.height > limits.max_photo_pixels:
         w, h = im.size
         im.close()
         raise _too_many_pixels((w, h), limits)
@@ -213,10 +192,10 @@ def _pixels(n: int) -> str:
 
 def _too_many_pixels(size: tuple[int, int] | None, limits: Limits) -> PhotoError:
     if size is None:
-        return PhotoError(f"has more pixels than the limit of {_pixels(limits.max_pixels)}", "PR032")
+        return PhotoError(f"has more pixels than the limit of {_pixels(limits.max_photo_pixels)}", "PR032")
     w, h = size
     return PhotoError(f"is {w}x{h} pixels ({_pixels(w * h)}), more than the limit of "
-                      f"{_pixels(limits.max_pixels)}", "PR032")
+                      f"{_pixels(limits.max_photo_pixels)}", "PR032")
 
 
 def _orientation(im: Image.Image) -> int:
@@ -461,13 +440,13 @@ def _dct_scale(im: Image.Image, size: tuple[int, int] | None) -> int:
     return next((s for s in (8, 4, 2) if ratio >= s), 1)
 
 
-def planned_size(src: Path, target: Target) -> tuple[int, int] | None:
+def planned_size(src: Path, target: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[int, int] | None:
     """The size ``target``'s derivative of ``src`` will have (upright), read from the file's
     header without decoding it; None when the header cannot tell (derive reports why).
     Editions plan the derivatives they will ask for with it, so that all are made in
     one pass over the photos."""
     try:
-        with _open(src, Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)) as im:  # the build's limits
+        with _open(src, limits) as im:
             turned = _orientation(im) in (5, 6, 7, 8)
             size = _draft_size(im, target)
             if size is not None and not target.passthrough:
@@ -481,7 +460,7 @@ def planned_size(src: Path, target: Target) -> tuple[int, int] | None:
     return (h, w) if turned else (w, h)
 
 
-def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[bytes, dict]:
+def derive_one(src: Path, target: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, dict]:
     """``target``'s derivative of ``src``: its bytes and {"width", "height", "passthrough",
     "warnings": [message, ...], "source_pixels", "source_bytes"};
     raises PhotoError when the photo cannot be used.
@@ -489,13 +468,13 @@ def derive_one(src: Path, target: Target, limits: Limits = LIMITS) -> tuple[byte
     return derive_many(src, [target], limits)[0]
 
 
-def derive_many(src: Path, targets: list[Target], limits: Limits = LIMITS) -> list[tuple[bytes, dict]]:
+def derive_many(src: Path, targets: list[Target], limits: Limits = DEFAULT_LIMITS) -> list[tuple[bytes, dict]]:
     """:func:`derive_one` for several targets of one photo, in order, decoding it once per
     DCT scale the targets need (not once per target): the bytes are the same as
     :func:`derive_one` gives for each. Raises PhotoError when the photo cannot be used.
     """
     saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    Image.MAX_IMAGE_PIXELS = limits.max_photo_pixels
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True for the whole process
     try:
         with warnings.catch_warnings():
@@ -611,129 +590,21 @@ def _encode(upright: Image.Image, target: Target) -> tuple[bytes, dict]:
     return buf.getvalue(), {"width": im.width, "height": im.height, "passthrough": False}
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``path`` through a temporary beside it, renamed into place when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # --------------------------------------------------------------------------
-# The cache
+# The cache (its files: cache.py)
 # --------------------------------------------------------------------------
-
-# SHA-256: twice as fast as BLAKE2 where the CPU has SHA instructions (most today), and
-# hashlib lets other threads run while it hashes, so files are hashed on every core.
-
-def content_digest(data: bytes) -> str:
-    """The hex digest every cache entry is named and checked by."""
-    return hashlib.sha256(data).hexdigest()[:40]
-
-
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:40]
-
-
-class _SourceIndex:
-    """Source digests remembered by (path, size, mtime, ctime, inode): a warm build reads no photo."""
-
-    MAX_ENTRIES = 20_000
-
-    def __init__(self) -> None:
-        self.file = cache_dir() / "sources-sha256.json"
-        try:
-            self.entries: dict[str, str] = json.loads(self.file.read_text())
-            if not isinstance(self.entries, dict):
-                self.entries = {}
-        except (OSError, ValueError):
-            self.entries = {}
-        self.changed = False
-
-    @staticmethod
-    def _stamp(path: Path) -> str:
-        st = path.stat()
-        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
-
-    def digest(self, path: Path) -> str:
-        stamp = self._stamp(path)
-        d = self.entries.get(stamp)
-        if d is None:
-            d = _hash_file(path)
-            if self._stamp(path) == stamp:  # not changed while it was read
-                self.entries[stamp] = d
-                self.changed = True
-        return d
-
-    def save(self) -> None:
-        if self.changed:
-            items = list(self.entries.items())[-self.MAX_ENTRIES:]
-            try:
-                atomic_write(self.file, json.dumps(dict(items)).encode())
-            except OSError:
-                pass  # the index only saves time
-
-
-def _entry(key: str) -> tuple[Path, Path]:
-    d = cache_dir() / "derivatives" / key[:2]
-    return d / f"{key}.jpg", d / f"{key}.json"
-
-
-def _verified(img: Path, meta: Path) -> dict | None:
-    """The sidecar ``meta`` of the cache file ``img`` when ``img`` is still what it recorded,
-    else None (missing, damaged: its digest differs, or the sidecar is unreadable).
-
-    A file whose size and modification time are still those its sidecar recorded
-    when it was written is taken as it is, unread (a print derivative is the whole
-    original: re-hashing them all made every warm build read the book again); any
-    other is read and its digest checked."""
-    try:
-        info = json.loads(meta.read_text())
-        st = img.stat()
-        if st.st_size != info["size"]:
-            return None
-        if st.st_mtime_ns != info.get("mtime_ns"):
-            if _hash_file(img) != info["digest"]:
-                return None  # corrupt entry: rebuild it
-            try:  # good: remember its new time, so that the next build need not read it
-                atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
-            except OSError:
-                pass
-        return info if isinstance(info, dict) else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
 
 def _cached(key: str, limits: Limits) -> tuple[Asset, list[str]] | None:
     """The cached derivative, or None when there is none, it is damaged or its source is
     over ``limits`` (then deriving it reports that)."""
-    info = _verified(*_entry(key))
+    info = verified(*derivative_entry(key))
     try:
-        if info is None or info["source_bytes"] > limits.max_file_bytes or info["source_pixels"] > limits.max_pixels:
+        if info is None or info["source_bytes"] > limits.max_photo_bytes or info["source_pixels"] > limits.max_photo_pixels:
             return None  # derive it again to report the limit the same way a cold build does
-        return (Asset(_entry(key)[0], info["width"], info["height"], passthrough=info["passthrough"]),
+        return (Asset(derivative_entry(key)[0], info["width"], info["height"], passthrough=info["passthrough"]),
                 info["warnings"])
     except (KeyError, TypeError):
         return None
-
-
-def _store(img: Path, meta: Path, data: bytes, info: dict) -> dict:
-    """Write ``data`` to ``img`` and its sidecar ``meta`` (``info`` with the file's size,
-    digest and time); return the sidecar's content. Raises OSError."""
-    info = {**info, "size": len(data), "digest": content_digest(data)}
-    atomic_write(img, data)
-    info["mtime_ns"] = img.stat().st_mtime_ns
-    atomic_write(meta, json.dumps(info).encode())
-    return info
 
 
 class _CacheUnwritable(Exception):
@@ -752,7 +623,7 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     for (key, img, meta, _), (data, info) in zip(entries, made):
         img, meta = Path(img), Path(meta)
         try:
-            info = _store(img, meta, data, info)
+            info = store(img, meta, data, info)
         except OSError as e:
             out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
             continue
@@ -774,113 +645,125 @@ def requested(paths: list[Path], targets: list[Target], extra: dict[Path, list[T
 
 
 def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, *,
-           limits: Limits | None = None,
+           limits: Limits = DEFAULT_LIMITS,
            progress: Callable[[int, str], None] | None = None,
            idle: Callable[[], None] | None = None,
            extra: dict[Path, list[Target]] | None = None,
            skip: set[tuple[Path, str]] = frozenset()) -> Derivatives:
-    """Derivatives of every photo for every target: {(photo.path, target.name): Asset};
-    and for the photos ``extra`` names, its targets too (made in the same decode); but
-    none of the (photo path, target name) pairs in ``skip``.
+    """Derivatives of every photo for every target, {(photo.path, target.name): Asset},
+    from the cache or made; for the photos ``extra`` names, its targets too; none of
+    the (photo path, target name) pairs in ``skip``.
 
-    ``jobs`` processes decode photos (default: one per core; none for a single
-    photo). ``progress(1, what)`` is called once per derivative as it is ready,
-    cached ones included, ``what`` naming the photo and the target. The result's ``warnings`` lists Problems of severity
-    "warning" (an animated GIF, say). Raises ManuscriptError naming each photo
-    that cannot be used, with its line in the manuscript (and the warnings).
-    ``idle()``, when given, is called once while worker processes decode photos (and
-    only then), after they have all been started: work for this process meanwhile.
+    ``jobs`` processes decode photos (default: one per core). ``progress(1, what)`` is
+    called once per derivative as it is ready; ``idle()`` once while worker processes
+    decode (work for this process meanwhile). The result's ``warnings`` holds the
+    photos' warnings (PR031). Raises ManuscriptError naming each photo that cannot be
+    used, at its line in the manuscript; BuildError when the cache cannot be written.
     """
-    limits = limits or Limits(max_pixels=MAX_PIXELS, max_file_bytes=MAX_FILE_BYTES)
     by_path: dict[Path, Photo] = {}
     for p in photos:
         by_path.setdefault(p.path, p)
-    index = _SourceIndex()
-    problems: dict[Path, PhotoError] = {}
-    digests: dict[Path, str] = {}
-
-    def read(path: Path) -> tuple[Path, str | OSError]:
-        try:
-            return path, index.digest(path)
-        except OSError as e:
-            return path, e
-
-    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(by_path)))) as hashing:
-        for path, d in hashing.map(read, by_path):  # in order: the same keys whatever finishes first
-            if isinstance(d, OSError):
-                problems[path] = PhotoError(f"cannot be read: {d.strerror or d}")
-            else:
-                digests[path] = d
-    index.save()
-
+    run = _Run(by_path, progress)
+    digests = run.digests(jobs)
     wanted: dict[str, list[tuple[Path, Target]]] = {}  # identical files share one derivative
-    result = Derivatives()
-    notes: dict[Path, list[str]] = {}
     for path, t in requested(list(digests), targets, extra, skip):
-        digest = digests[path]
-        key = content_digest(f"{PIPELINE_VERSION}|{digest}|{t.key()}".encode())
+        key = content_digest(f"{PIPELINE_VERSION}|{digests[path]}|{t.key()}".encode())
         hit = _cached(key, limits)
         if hit is not None:
-            result[(path, t.name)] = hit[0]
-            notes.setdefault(path, hit[1])
-            if progress:
-                progress(1, f"{by_path[path].src} ({t.name}, cached)")
+            run.take(path, t, hit, cached=True)
         else:
             wanted.setdefault(key, []).append((path, t))
-
-    unwritable: list[str] = []
-
-    def take(key: str, value: object) -> None:
-        for path, t in wanted[key]:
-            if isinstance(value, _CacheUnwritable):
-                unwritable.append(str(value))
-            elif isinstance(value, PhotoError):
-                problems.setdefault(path, value)
-            else:
-                asset, ws = value
-                result[(path, t.name)] = asset
-                notes.setdefault(path, ws)
-
     if wanted:
-        # One job per photo: it decodes the photo once for all the targets it still needs.
+        run.make(wanted, limits, jobs, idle)
+    return run.result()
+
+
+class _Run:
+    """One derive() call's state: the derivatives found so far, the photos' notes and problems."""
+
+    def __init__(self, by_path: dict[Path, Photo], progress):
+        self.by_path = by_path
+        self.progress = progress
+        self.assets = Derivatives()
+        self.notes: dict[Path, list[str]] = {}
+        self.problems: dict[Path, PhotoError] = {}
+        self.unwritable: list[str] = []
+
+    def digests(self, jobs: int | None) -> dict[Path, str]:
+        """{path: digest of its bytes} of every readable photo (hashed in threads, or
+        remembered from an earlier build: cache.SourceIndex)."""
+        index = SourceIndex()
+
+        def read(path: Path) -> tuple[Path, str | OSError]:
+            try:
+                return path, index.digest(path)
+            except OSError as e:
+                return path, e
+
+        digests: dict[Path, str] = {}
+        with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(self.by_path)))) as hashing:
+            for path, d in hashing.map(read, self.by_path):  # in order: the same keys whatever finishes first
+                if isinstance(d, OSError):
+                    self.problems[path] = PhotoError(f"cannot be read: {d.strerror or d}")
+                else:
+                    digests[path] = d
+        index.save()
+        return digests
+
+    def take(self, path: Path, t: Target, value: object, cached: bool = False) -> None:
+        """Record what deriving ``path`` for ``t`` gave: (asset, notes), a PhotoError or a cache failure."""
+        if isinstance(value, _CacheUnwritable):
+            self.unwritable.append(str(value))
+        elif isinstance(value, PhotoError):
+            self.problems.setdefault(path, value)
+        else:
+            asset, notes = value
+            self.assets[(path, t.name)] = asset
+            self.notes.setdefault(path, notes)
+        if self.progress:
+            self.progress(1, f"{self.by_path[path].src} ({t.name}{', cached' if cached else ''})")
+
+    def make(self, wanted: dict[str, list[tuple[Path, Target]]], limits: Limits, jobs: int | None, idle) -> None:
+        """Make the ``wanted`` derivatives ({cache key: [(path, target)]}), one job per photo
+        decoding it once for all the targets it still needs, in worker processes."""
         per_photo: dict[Path, list[tuple[str, str, str, Target]]] = {}
         for key, [(path, t), *_] in wanted.items():
-            per_photo.setdefault(path, []).append((key, *map(str, _entry(key)), t))
+            per_photo.setdefault(path, []).append((key, *map(str, derivative_entry(key)), t))
         args = [(str(path), entries, limits) for path, entries in per_photo.items()]
-        workers = min(jobs or os.cpu_count() or 1, len(args))
 
         def done(results: list[tuple[str, object]]) -> None:
             for key, value in results:
-                take(key, value)
-                if progress:
-                    for path, t in wanted[key]:
-                        progress(1, f"{by_path[path].src} ({t.name})")
+                for path, t in wanted[key]:
+                    self.take(path, t, value)
 
-        if workers > 1:
-            with ProcessPoolExecutor(workers) as pool:
-                futures: dict[Future, tuple] = {pool.submit(_job, a): a for a in args}
-                if idle:  # every worker is forked by now: nothing this does reaches them
-                    idle()
-                for fut in as_completed(futures):
-                    try:
-                        results = fut.result()
-                    except Exception as e:  # a decoder crashed the worker, or it ran out of memory
-                        err = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
-                        results = [(key, err) for key, _, _, _ in futures[fut][1]]
-                    done(results)
-        else:
+        workers = min(jobs or os.cpu_count() or 1, len(args))
+        if workers <= 1:
             for a in args:
                 done(_job(a))
+            return
+        with ProcessPoolExecutor(workers) as pool:
+            futures: dict[Future, tuple] = {pool.submit(_job, a): a for a in args}
+            if idle:  # every worker is forked by now: nothing this does reaches them
+                idle()
+            for fut in as_completed(futures):
+                try:
+                    results = fut.result()
+                except Exception as e:  # a decoder crashed the worker, or it ran out of memory
+                    err = PhotoError(f"could not be processed ({type(e).__name__}: {e})")
+                    results = [(key, err) for key, _, _, _ in futures[fut][1]]
+                done(results)
 
-    if unwritable:
-        raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: {unwritable[0]}; "
-                                  "set XDG_CACHE_HOME to a writable folder", "PR033")])
-    for path, ws in notes.items():
-        ph = by_path[path]
-        result.warnings += [Problem(ph.where, f"photo '{ph.src}' {w}", "PR031", "warning") for w in ws]
-    if problems:
-        raise ManuscriptError([
-            Problem(by_path[path].where, f"photo '{by_path[path].src}' {err}", err.code)
-            for path, err in problems.items()
-        ] + result.warnings)
-    return result
+    def result(self) -> Derivatives:
+        """The derivatives, or the problems that stop the build."""
+        if self.unwritable:
+            raise BuildError([Problem(Location(str(cache_dir())), f"cannot write the photo cache: "
+                                      f"{self.unwritable[0]}; set XDG_CACHE_HOME to a writable folder", "PR033")])
+        for path, notes in self.notes.items():
+            ph = self.by_path[path]
+            self.assets.warnings += [Problem(ph.where, f"photo '{ph.src}' {w}", "PR031", "warning") for w in notes]
+        if self.problems:
+            raise ManuscriptError([
+                Problem(self.by_path[path].where, f"photo '{self.by_path[path].src}' {err}", err.code)
+                for path, err in self.problems.items()
+            ] + self.assets.warnings)
+        return self.assets

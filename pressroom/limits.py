@@ -1,14 +1,14 @@
 """How much a book may ask of a build: the input limits, in one settings object.
 
-The command line fills a :class:`Limits` from its options and hands it down;
-the loader checks the manuscript's size and the number of photos, the photo
-pipeline the bytes and pixels of each photo. A limit a book exceeds is one
-clear line naming the limit and the option that raises it.
+The command line fills a :class:`Limits` from its options and hands it down
+explicitly: the loader checks the manuscript's size and the number of photos,
+the photo pipeline (and every edition that derives photos) the bytes and pixels
+of each photo. A limit a book exceeds is one clear line naming the limit and
+the option that raises it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 
@@ -21,19 +21,6 @@ class Limits:
     max_photos: int = 2000  # distinct photo files a book may name
     max_photo_bytes: int = 500 * MB  # one photo file
     max_photo_pixels: int = 250_000_000  # width x height of one photo (decompression bombs)
-
-    @contextlib.contextmanager
-    def applied(self):
-        """Within the block, the photo pipeline uses these limits (its module constants,
-        which worker processes inherit); the previous values come back after."""
-        from . import images
-
-        saved = images.MAX_FILE_BYTES, images.MAX_PIXELS
-        images.MAX_FILE_BYTES, images.MAX_PIXELS = self.max_photo_bytes, self.max_photo_pixels
-        try:
-            yield self
-        finally:
-            images.MAX_FILE_BYTES, images.MAX_PIXELS = saved
 
 
 DEFAULT = Limits()

@@ -14,12 +14,9 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
+from .cache import cache_dir
 from .manuscript import Book, Photo
-
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STYLES = PROJECT / "styles"
-FONTS = STYLES / "fonts"
+from .paths import FONTS, PROJECT, STYLES, TEMPLATES  # noqa: F401  (used by the editions through render)
 
 #: Words the book prints itself, by language; English is the fallback.
 LABELS: dict[str, dict[str, str]] = {
@@ -154,7 +151,6 @@ def _finalize(value):
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the cache folder (keyed by each template's source):
     compiling them again cost every build a tenth of a second per template."""
-    from .images import cache_dir
 
     folder = cache_dir() / "templates"
     try:

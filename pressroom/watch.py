@@ -24,13 +24,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .cache import cache_dir
 from .editions.base import Edition
 from .editions.pdf import ScreenPDF
 from .errors import PressroomError
-from .images import Asset, cache_dir, derive
+from .images import Asset, derive
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, find_manuscript, load
 from .render import environment, labels
+from .schedule import build
 
 
 class Preview:
@@ -126,20 +128,19 @@ class Watcher:
 
     def rebuild(self) -> bool:
         """One build; True when it succeeded. Problems go to the terminal and the page."""
-        from .cli import build  # the same build as `python build.py`
-
         t0 = time.perf_counter()
         p = self.preview
         try:
             book = load(self.book_arg, self.limits)
             self.used = {book.source.resolve()} | {ph.path.resolve() for ph in book.images}
             task = getattr(self.say, "task", None)
-            target = ScreenPDF().targets(book)
+            screen = ScreenPDF(limits=self.limits)
+            target = screen.targets(book)
             if task:
                 with task("photos", len(book.images)) as advance:
-                    assets = derive(list(book.images), target, progress=advance)
+                    assets = derive(list(book.images), target, progress=advance, limits=self.limits)
             else:
-                assets = derive(list(book.images), target)
+                assets = derive(list(book.images), target, limits=self.limits)
             with p.lock:
                 p.book, p.problems, p.warnings = book, [], []
                 p.assets = {ph.number: assets[(ph.path, target[0].name)] for ph in book.photos}
@@ -151,7 +152,7 @@ class Watcher:
             if self.editions:
                 seen = getattr(self.say, "seen", [])
                 before = len(seen)
-                paths = build(book, self.editions, self.out, self.say)
+                paths = build(book, self.editions, self.out, self.say, limits=self.limits)
                 with p.lock:
                     p.outputs = {path.name: path for path in paths}
                     p.built = _dt.datetime.now().strftime("%H:%M:%S")

@@ -162,7 +162,8 @@ def test_cli_bad_manuscript_leaves_previous_outputs(tmp_path):
 def test_editions_built_side_by_side_are_the_bytes_of_one_at_a_time(tmp_path, monkeypatch):
     """`build` makes the editions in worker processes (one per core); the files are
     the same bytes as when it makes them one after the other in-process."""
-    from pressroom.cli import EDITIONS, build
+    from pressroom.cli import EDITIONS
+    from pressroom.schedule import build
     from pressroom.manuscript import load
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
@@ -179,7 +180,7 @@ def test_editions_built_side_by_side_are_the_bytes_of_one_at_a_time(tmp_path, mo
 def test_an_edition_failing_its_preflight_in_a_worker_writes_nothing(tmp_path):
     """Side by side, one edition's preflight error still fails the whole build, with
     its one-line problem, and leaves no file and no temporary in the out folder."""
-    from pressroom.cli import build
+    from pressroom.schedule import build
     from pressroom.editions.epub import EPUB
     from pressroom.editions.press import PrintInterior
     from pressroom.errors import BuildError

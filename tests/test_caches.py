@@ -4,15 +4,18 @@ hyphenation patterns. Each cached result must be the one a fresh build makes."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pyphen
 import pytest
 
 from bookmaker import make_book
-from pressroom import cli
-from pressroom.editions import cover as cover_module
+from pressroom import warmup
+from pressroom.adapters import pyphen as pyphen_adapter
+from pressroom.editions.press import cover as cover_module
 from pressroom.editions.press import PrintInterior
-from pressroom.images import cache_dir, derive
+from pressroom.cache import cache_dir, cached_render
+from pressroom.images import derive
 from pressroom.manuscript import load
 
 
@@ -73,8 +76,8 @@ def test_hyphenation_patterns_from_the_cache_are_pyphens(lang, monkeypatch):
     reference = pyphen.HyphDict(path)
     for _ in range(2):  # parsed and kept; then read back
         monkeypatch.setattr(pyphen, "hdcache", {})
-        cli._hyphenation(pyphen, path)
-        got = pyphen.hdcache[path]
+        pyphen_adapter.preload(Path(path), cached_render)
+        got = pyphen.hdcache[Path(path)]
         assert got.patterns == reference.patterns and got.maxlen == reference.maxlen
         word = "Fotografienausstellung" if lang == "de_DE" else "photographers"
         assert pyphen.Pyphen(lang=lang).inserted(word) == pyphen.Pyphen(filename=path, cache=False).inserted(word)
@@ -132,15 +135,15 @@ def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monke
 
     monkeypatch.setattr(ctypes.util, "find_library", counting)
     names = ["c", "no-such-library-anywhere"]
-    with cli._remembered_libraries():
+    with warmup.remembered_libraries():
         first = [ctypes.util.find_library(n) for n in names]
     assert asked == names and first[0] and first[1] is None
     assert ctypes.util.find_library is counting  # put back
-    with cli._remembered_libraries():
+    with warmup.remembered_libraries():
         assert [ctypes.util.find_library(n) for n in names] == first
     assert asked == names  # not asked again
     monkeypatch.setenv("LD_LIBRARY_PATH", str(tmp_path))
-    with cli._remembered_libraries():
+    with warmup.remembered_libraries():
         assert [ctypes.util.find_library(n) for n in names] == first
     assert asked == names * 2
 
@@ -148,7 +151,7 @@ def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monke
 def test_the_render_cache_keeps_the_renders_used_last(monkeypatch):
     """A kind of render keeps its RENDERS_KEPT entries used last: a book edited for weeks
     does not fill the disk with page maps; one used again is kept longest."""
-    from pressroom.editions import base
+    from pressroom import cache as base
 
     monkeypatch.setattr(base, "RENDERS_KEPT", 3)
     made = []

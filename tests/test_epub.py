@@ -569,7 +569,7 @@ def test_the_store_cover_is_composed_again_only_when_what_it_shows_changes(tmp_p
     """The composed cover is kept in the cache: a caption edit rebuilds the EPUB without
     writing an image there (no cover photo decoded, no cover composed); a title edit
     composes one new cover, the same bytes as a build from an empty cache makes."""
-    from pressroom.images import cache_dir
+    from pressroom.cache import cache_dir
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -21,7 +21,8 @@ import pytest
 from lxml import etree
 
 from bookmaker import make_book, make_photo
-from pressroom.cli import build, main
+from pressroom.cli import main
+from pressroom.schedule import build
 from pressroom.staging import locked
 from pressroom.editions.base import Edition
 from pressroom.editions.epub import EPUB
@@ -357,7 +358,7 @@ def test_two_builds_at_once_into_one_folder(tmp_path):
 
 
 def test_the_fetcher_reads_only_inside_its_roots(tmp_path):
-    from pressroom.editions.base import ConfinedFetcher
+    from pressroom.editions.render_pdf import ConfinedFetcher
 
     inside = tmp_path / "book"
     inside.mkdir()
@@ -381,7 +382,7 @@ def test_the_fetcher_reads_only_inside_its_roots(tmp_path):
 def test_weasyprint_goes_through_the_fetcher_and_fails_the_build(tmp_path):
     """Anything WeasyPrint is asked to fetch outside the book (an image, a stylesheet,
     a font, a CSS url()) fails the build with a line per URL; nothing is fetched."""
-    from pressroom.editions.base import write_pdf
+    from pressroom.editions.render_pdf import write_pdf
 
     book = load(make_book(tmp_path / "book", photos=1, size=(240, 160)))
     (tmp_path / "secret.png").write_bytes((book.root / "photos" / "01.jpg").read_bytes())

@@ -19,7 +19,9 @@ from bookmaker import (GPS, make_photo, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRE
                        display_p3_icc, make_book, make_camera_jpeg, make_pattern, stored_for, write_png16_rgba,
                        write_png_bomb, write_tiff16_rgb, xmp_packet)
 from pressroom.errors import BuildError, Location, ManuscriptError
-from pressroom.images import Limits, Target, cache_dir, derive, strip_jpeg
+from pressroom.cache import cache_dir
+from pressroom.images import Target, derive, strip_jpeg
+from pressroom.limits import Limits
 from pressroom.manuscript import Photo, load
 
 SCREEN = Target("screen", 240, 85)
@@ -418,16 +420,17 @@ def test_limits_are_configurable_and_do_not_leak(tmp_path):
     before = Image.MAX_IMAGE_PIXELS
     src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern((300, 200)), 1)
     with pytest.raises(ManuscriptError) as e:
-        run(src, limits=Limits(max_pixels=50_000))
+        run(src, limits=Limits(max_photo_pixels=50_000))
     assert "is 300x200 pixels" in str(e.value) and e.value.problems[0].code == "PR032"
     with pytest.raises(ManuscriptError) as e:
-        run(src, limits=Limits(max_file_bytes=1000))
+        run(src, limits=Limits(max_photo_bytes=1000))
     assert "KB, more than the limit of 1,000 bytes" in str(e.value)
+    assert e.value.problems[0].code == "PR028"  # the file size limit's code (codes.py), not the pixels'
     assert Image.MAX_IMAGE_PIXELS == before
-    assert run(src, limits=Limits(max_pixels=60_000))[(src, "print")].width == 300
+    assert run(src, limits=Limits(max_photo_pixels=60_000))[(src, "print")].width == 300
     # a cached derivative is held to the limits too
     with pytest.raises(ManuscriptError):
-        run(src, limits=Limits(max_pixels=50_000))
+        run(src, limits=Limits(max_photo_pixels=50_000))
 
 
 def test_every_bad_photo_is_reported_at_once_and_good_ones_still_named(tmp_path):
@@ -575,15 +578,6 @@ def test_truncated_photos_stay_refused_when_pillow_was_told_to_load_them(tmp_pat
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # and it is left as it was
 
 
-def test_module_limits_are_the_default(tmp_path, monkeypatch):
-    import pressroom.images as images
-
-    src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern((300, 200)), 1)
-    monkeypatch.setattr(images, "MAX_PIXELS", 50_000)
-    with pytest.raises(ManuscriptError, match=r"is 300x200 pixels \(60,000 pixels\), more than the limit of 50,000 pixels"):
-        run(src)
-
-
 def test_a_motion_jpeg_frame_without_huffman_tables_is_re_encoded_for_print(tmp_path):
     buf = io.BytesIO()
     make_pattern((300, 200)).save(buf, "JPEG", quality=95, subsampling=0)
@@ -662,14 +656,14 @@ def test_a_warm_derive_reads_no_cached_file_until_one_changes(tmp_path, monkeypa
     """Untouched cache entries are trusted by size and modification time (the print
     copies are whole originals: re-hashing them made every warm build read the book);
     an entry whose time or size changed is read and checked against its hash."""
-    import pressroom.images as images
+    import pressroom.cache as cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     src = make_camera_jpeg(tmp_path / "p.jpg", make_pattern((300, 200)), 1)
     first = run(src)
     hashed = []
-    real = images._hash_file
-    monkeypatch.setattr(images, "_hash_file", lambda p: (hashed.append(Path(p)), real(p))[1])
+    real = cache.hash_file
+    monkeypatch.setattr(cache, "hash_file", lambda p: (hashed.append(Path(p)), real(p))[1])
     run(src)
     assert all(not p.is_relative_to(cache_dir() / "derivatives") for p in hashed)
     touched = first[(src, "screen")].path

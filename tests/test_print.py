@@ -17,8 +17,9 @@ import pytest
 from pdfread import drawn_images
 from bookmaker import make_book
 from pressroom.cli import main
-from pressroom.editions.cover import PAPER_THICKNESS, ean13_modules
-from pressroom.editions.press import PrintInterior, gutter_for
+from pressroom.editions.press.cover import ean13_modules
+from pressroom.editions.press.services import PAPER_THICKNESS, gutter_for
+from pressroom.editions.press import PrintInterior
 from pressroom.images import derive
 from pressroom.manuscript import load
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from bookmaker import make_photo
-from pressroom.cli import build
+from pressroom.schedule import build
 from pressroom.editions.epub import EPUB
 from pressroom.errors import ManuscriptError
 from pressroom.manuscript import BOOK_KEYS, CHAPTER_KEYS, PHOTO_KEYS, PRINT_KEYS, Book, load

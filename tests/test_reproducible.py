@@ -13,9 +13,10 @@ import pytest
 
 from bookmaker import make_book
 from pressroom.cli import main
-from pressroom.editions.base import write_pdf
+from pressroom.editions.render_pdf import write_pdf
 from pressroom.editions.pdf import ScreenPDF, book_html, page_css
-from pressroom.images import cache_dir, derive
+from pressroom.cache import cache_dir
+from pressroom.images import derive
 from pressroom.manuscript import load
 from pressroom.render import STYLES
 

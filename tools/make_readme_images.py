@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pressroom.cli import build  # noqa: E402
+from pressroom.schedule import build  # noqa: E402
 from pressroom.editions.pdf import ScreenPDF  # noqa: E402
 from pressroom.manuscript import load  # noqa: E402
 

@@ -22,13 +22,15 @@ from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .. import __version__, fontsubset
-from ..images import Asset, Target, derive
+from ..adapters import ebooklib as ebooklib_adapter
+from ..cache import cached_render
 from ..errors import Location, Problem
+from ..images import Asset, Target, derive
 from ..manuscript import Book
 from ..render import FONTS, STYLES, labels, render
-from .base import Edition, cached_render, source_date
-from .pagemap import PageStart, print_page_map
-from .press import PRINT_TARGET
+from .base import NOTHING, Edition, Given, source_date
+from .press import PRINT_TARGET, print_page_map
+from .press.pagemap import PageStart
 
 #: Photos inside the EPUB: long edge in pixels and JPEG quality.
 EPUB_LONG_EDGE = 2048
@@ -63,10 +65,6 @@ WORDS: dict[str, dict[str, str]] = {
     "de": {"landmarks": "Orientierung", "pages": "Seiten der Druckausgabe"},
     "es": {"landmarks": "Puntos de referencia", "pages": "Páginas de la edición impresa"},
 }
-
-DC_NS = "http://purl.org/dc/elements/1.1/"
-OPF_NS = "http://www.idpf.org/2007/opf"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def direction(language: str) -> str:
@@ -180,24 +178,6 @@ def package_metadata(book: Book, modified: str, has_cover: bool, print_pages: in
     return m
 
 
-class _Writer(epub.EpubWriter):
-    """ebooklib's writer, with the package's language and <metadata> written from our own list."""
-
-    def __init__(self, out, book: epub.EpubBook, options: dict, language: str, metadata: list[Meta]):
-        super().__init__(out, book, options)
-        self.language = language
-        self.metadata = metadata
-
-    def _write_opf_metadata(self, root):
-        root.set(XML_LANG, self.language)  # root is the <package> element
-        md = etree.SubElement(root, "metadata", nsmap={"dc": DC_NS, "opf": OPF_NS})
-        for tag, attrs, text in self.metadata:
-            name = f"{{{DC_NS}}}{tag[3:]}" if tag.startswith("dc:") else tag
-            el = etree.SubElement(md, name, {(XML_LANG if k == "xml:lang" else k): v for k, v in attrs.items()})
-            if text:
-                el.text = text
-
-
 # --------------------------------------------------------------------------
 # The cover and the fonts
 # --------------------------------------------------------------------------
@@ -248,7 +228,7 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     with the title, subtitle and byline set in Noto Serif where the font has their letters.
     None when there would be neither photo nor text.
 
-    Kept in the cache (base.cached_render), keyed by everything its bytes depend on: a
+    Kept in the cache (cache.cached_render), keyed by everything its bytes depend on: a
     rebuild after a caption edit decodes no cover photo; a new title, subtitle, byline
     or photo recomposes it."""
     drawable = cover_type_fits(book)
@@ -306,7 +286,7 @@ def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
 
 def subset_font(font_file: str, text: str) -> bytes:
     """``font_file`` cut down to the characters of ``text`` (with its layout features, names and
-    licence: see fontsubset.py). Cached (base.cached_render): a rebuild with the same
+    licence: see fontsubset.py). Cached (cache.cached_render): a rebuild with the same
     characters costs nothing."""
     # The font files, and what subsets them (fontsubset.version), are part of the code's
     # digest that keys every cached render.
@@ -337,7 +317,7 @@ def pagebreak(n: int) -> str:
     return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{n}" aria-label="{n}"></span>'
 
 
-def _insert_at(el: etree._Element, chars: int, marker: etree._Element) -> None:
+def _insert_at(el, chars: int, marker) -> None:
     """Put ``marker`` inside ``el`` before the first word that begins after ``chars`` of its
     characters (white space not counted); at its end when there is none."""
     segments = []  # (element, "text" | "tail", its string), in reading order
@@ -352,7 +332,7 @@ def _insert_at(el: etree._Element, chars: int, marker: etree._Element) -> None:
     text = "".join(t for _, _, t in segments)
     seen, pos = 0, len(text)
     for i, ch in enumerate(text):
-        if ch.isspace() or ch == "\u00ad":  # as the print layout counts them (press._chars)
+        if ch.isspace() or ch == "\u00ad":  # as the print layout counts them (press.pagemap.chars)
             continue
         if seen >= chars and (i == 0 or text[i - 1].isspace()):
             pos = i
@@ -433,6 +413,7 @@ class EPUB(Edition):
     name = "epub"
     suffix = ".epub"
     label = "EPUB"
+    needs = frozenset({"page_map"})
 
     def targets(self, book: Book) -> list[Target]:
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY, min_long_edge=EPUB_MIN_LONG_EDGE)]
@@ -444,7 +425,7 @@ class EPUB(Edition):
         """The cover photo's large derivative (cached like every derivative), or None."""
         if book.cover is None:
             return None
-        return derive([book.cover], [COVER_TARGET], jobs=1)[(book.cover.path, COVER_TARGET.name)]
+        return derive([book.cover], [COVER_TARGET], jobs=1, limits=self.limits)[(book.cover.path, COVER_TARGET.name)]
 
     def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
         """Warn when the store cover will be blurred or carry no title."""
@@ -467,7 +448,7 @@ class EPUB(Edition):
     def prepare(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> None:
         compose_cover(book, self.cover_photo(book))  # kept in the cache for build()
 
-    def build(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> dict[str, bytes]:
+    def build(self, book: Book, assets: dict[tuple[Path, str], Asset], given: Given = NOTHING) -> dict[str, bytes]:
         lang, dir_ = book.language, direction(book.language)
         page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), **ctx)  # noqa: E731
 
@@ -489,8 +470,10 @@ class EPUB(Edition):
                 added[a.path] = href
             images[p.number] = added[a.path]
 
-        # The print edition's page numbers (its layout: shared when this process laid it out).
-        starts, print_pages = print_page_map(book, assets)
+        # The print edition's page numbers: handed over by the print edition of this
+        # build, else from an earlier build's (the cache) or a layout made for them.
+        page_map = given.page_map or print_page_map(book, assets, self.limits)
+        starts, print_pages = list(page_map.starts), page_map.pages
         breaks = PageBreaks(book, starts)
 
         spine: list[epub.EpubItem] = []
@@ -531,8 +514,8 @@ class EPUB(Edition):
                    "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True,
                    "compresslevel": 0}  # an intermediate: _normalise_zip compresses once
         modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
-        writer = _Writer(buf, e, options, lang, package_metadata(book, modified, has_cover,
-                                                                 print_pages if starts else None))
+        writer = ebooklib_adapter.writer(buf, e, options, lang, package_metadata(book, modified, has_cover,
+                                                                                print_pages if starts else None))
         writer.process()
         writer.write()
         return {self.filename(book): _normalise_zip(buf.getvalue())}

@@ -15,7 +15,8 @@ from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
 from ..manuscript import Book, Photo
 from ..render import STYLES, labels, render
-from .base import Edition, Geometry, layout_of, source_date, write_pdf
+from .base import NOTHING, Edition, Geometry, Given, layout_of, source_date
+from .render_pdf import write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
 SCREEN_PPI = 200
@@ -192,7 +193,7 @@ class ScreenPDF(Edition):
         base = self.targets(book)[0]
         planned = {}
         for p in book.images:
-            size = planned_size(p.path, base)
+            size = planned_size(p.path, base, self.limits)
             if size is None:
                 return None  # a photo derive() will report: nothing to plan
             planned[(p.path, base.name)] = Asset(p.path, *size)
@@ -249,7 +250,7 @@ class ScreenPDF(Edition):
         out = dict(self._complete(book, assets))
         for need, photos in sorted(self._resized(book, g, out).items()):
             target = self._target(book, need)
-            made = derive(photos, [target])
+            made = derive(photos, [target], limits=self.limits)
             for p in photos:
                 out[(p.path, f"screen@{p.number}")] = made[(p.path, target.name)]
         return out
@@ -272,7 +273,7 @@ class ScreenPDF(Edition):
                                      "PR410", "warning"))
         return found
 
-    def build(self, book: Book, assets) -> dict[str, bytes]:
+    def build(self, book: Book, assets, given: Given = NOTHING) -> dict[str, bytes]:
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],

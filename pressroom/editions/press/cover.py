@@ -11,35 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..images import Asset
-from ..manuscript import Book, Photo
-from ..render import STYLES, phrase_size, render
-from .base import cached_render, source_date, write_pdf
-
-PT_PER_IN = 72.0
-
-#: Paper thickness per page (inches), KDP's figures for its paperback stocks.
-PAPER_THICKNESS = {"white": 0.002252, "cream": 0.0025, "color": 0.002347}
-
-#: KDP puts text on a spine only for books of more than 79 pages...
-SPINE_TEXT_MIN_PAGES = 80
-#: ...and keeps it 0.0625in from each fold.
-SPINE_MARGIN = 0.0625 * PT_PER_IN
-#: Smallest spine type worth printing.
-SPINE_MIN_FONT = 6.0
-
-#: Text on the front and back stays this far inside the trim and the folds.
-COVER_SAFETY = 0.5 * PT_PER_IN
-
-#: The barcode box (KDP leaves 2in x 1.2in for it, bottom right of the back).
-BARCODE_BOX = (2.0 * PT_PER_IN, 1.2 * PT_PER_IN)
-#: EAN-13 module (narrowest bar) at 100% magnification: 0.33 mm.
-EAN_MODULE = 0.33 * 72 / 25.4
-
-
-def spine_width(pages: int, paper: str) -> float:
-    """The spine width in points for ``pages`` pages on ``paper``."""
-    return pages * PAPER_THICKNESS[paper] * PT_PER_IN
+from ...adapters.weasyprint import page_boxes, walk
+from ...cache import cached_render
+from ...images import Asset
+from ...manuscript import Book, Photo
+from ...render import STYLES, phrase_size, render
+from ..base import source_date
+from ..render_pdf import write_pdf
+from .pdfx import Finisher, css_bleed, photo_uri_map, print_options
+from .services import (BARCODE_BOX, COVER_SAFETY, EAN_MODULE, PT_PER_IN, SPINE_MARGIN, SPINE_MIN_FONT,
+                       SPINE_TEXT_MIN_PAGES, spine_width)
 
 
 # --------------------------------------------------------------------------
@@ -133,10 +114,8 @@ class Cover:
 
 def _spine_overflow(document) -> bool:
     """Whether the spine's one line of text is longer than its box."""
-    from .press import _abs_pages, _walk
-
-    for page_box in _abs_pages(document):
-        for box in _walk(page_box):
+    for page_box in page_boxes(document):
+        for box in walk(page_box):
             el = box.element
             if el is None or "spine-text" not in (el.get("class") or "").split() or box.element_tag != "div":
                 continue
@@ -154,8 +133,6 @@ def _cover_css(s: CoverSheet, bleed: float, marks: bool) -> str:
 
 def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) -> Cover:
     """The cover for an interior of ``pages`` pages."""
-    from .press import Finisher, css_bleed, photo_uri_map, print_options
-
     p = book.print
     s = CoverSheet(p.width, p.height, spine_width(pages, p.paper), p.bleed, pages, p.paper)
     asset: Asset | None = assets.get((book.cover.path, "print")) if book.cover else None

@@ -1,10 +1,11 @@
 """Where the pages of the print interior begin in the book's body: the page map
 the EPUB's page-list is made from.
 
-The print edition's finisher reads it from WeasyPrint's layout (page_starts);
-the EPUB asks print_page_map, which reuses the map of the interior that this
-process (or an earlier build, through the cache) laid out for the same book, or
-lays it out.
+The print edition's finisher reads it from WeasyPrint's layout (:func:`page_starts`)
+and the build schedule hands it to the EPUB as a :class:`PageMap`. Each map is
+also kept in the render cache (:func:`remember`), so that :func:`print_page_map`
+(the EPUB built without the print edition) lays nothing out when the book was
+built whole before.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import astuple, dataclass
 
-from ..manuscript import Book, Photo
+from ...adapters.weasyprint import box_types
+from ...cache import cached_render
+from ...manuscript import Book, Photo
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class PageStart:
     page opens the chapter), "photo" (the figure of photo number ``photo``) or
     "text" (the ``element``-th top-level element, a paragraph or a list, of the
     chapter's ``block``-th block, after ``chars`` of its characters (white space
-    and hyphens not counted, see _chars) set on earlier pages: 0 when the page
+    and hyphens not counted, see chars) set on earlier pages: 0 when the page
     begins with the element).
     """
 
@@ -36,7 +39,15 @@ class PageStart:
     chars: int = 0
 
 
-def _chars(text: str) -> int:
+@dataclass(frozen=True)
+class PageMap:
+    """The print interior's page map: where its pages begin, and how many it has."""
+
+    starts: tuple[PageStart, ...]
+    pages: int
+
+
+def chars(text: str) -> int:
     """The characters of a text box that count in PageStart.chars: not white space, soft
     hyphens, or the hyphen WeasyPrint adds at the end of a line when it hyphenates a word."""
     return len("".join(text.removesuffix("\u2010").split()).replace("\u00ad", ""))
@@ -77,7 +88,7 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
     begin with front matter (half title, title page, colophon, contents) and
     blank pages have no entry.
     """
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+    MarginBox, TextBox, _ = box_types()
 
     if not page_boxes:
         return []
@@ -104,7 +115,7 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
                     if d[0] == "text":
                         current = id(el)
             if isinstance(box, TextBox) and current is not None:
-                count[current] = count.get(current, 0) + _chars(box.text)
+                count[current] = count.get(current, 0) + chars(box.text)
             for child in getattr(box, "children", ()) or ():
                 visit(child, current)
 
@@ -121,12 +132,7 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
     return starts
 
 
-#: The page map of the interior laid out last in this process, [(book, assets, page
-#: map, page count)]: the EPUB's page-list reads it instead of laying the interior out again.
-LAID_OUT: list[tuple] = []
-
-
-def _key(book: Book, assets) -> str:
+def cache_key(book: Book, assets) -> str:
     """What the interior's page map depends on, for the cache: the book (its text,
     settings and photos) and the print files of its photos (their names come from
     their content)."""
@@ -134,45 +140,18 @@ def _key(book: Book, assets) -> str:
     return repr((book, files))
 
 
-def _encoded(starts: list[PageStart], pages: int) -> bytes:
+def encoded(page_map: PageMap) -> bytes:
     """A page map as the cache keeps it (JSON)."""
-    return json.dumps({"pages": pages, "starts": [astuple(s) for s in starts]}).encode()
+    return json.dumps({"pages": page_map.pages, "starts": [astuple(s) for s in page_map.starts]}).encode()
 
 
-def remember(book: Book, assets, starts: list[PageStart], pages: int) -> None:
-    """Keep the interior's page map for this process and, on disk, for later builds
-    (``build.py epub`` alone, after the book was built whole, lays nothing out)."""
-    from .base import cached_render
-
-    LAID_OUT[:] = [(book, assets, starts, pages)]
-    cached_render("pagemap.json", _key(book, assets), lambda: (_encoded(starts, pages), {}))
+def remember(book: Book, assets, page_map: PageMap) -> None:
+    """Keep the interior's page map in the cache for later builds (``build.py epub``
+    alone, after the book was built whole, lays nothing out: interior.print_page_map)."""
+    cached_render("pagemap.json", cache_key(book, assets), lambda: (encoded(page_map), {}))
 
 
-def print_page_map(book: Book, assets) -> tuple[list[PageStart], int]:
-    """The print interior's page map and page count, for the EPUB's page-list.
-
-    From the interior laid out for the same book and assets by this process
-    (``build.py all`` lays it out before the EPUB is made) or by an earlier build
-    (kept in the cache), else laid out now (correct, but it costs a print
-    rendering; the print derivatives are made, or taken from the cache, when
-    ``assets`` lacks them).
-    """
-    from ..images import derive
-    from .base import cached_render
-    from .press import PrintInterior  # press imports this module
-
-    for b, a, starts, pages in LAID_OUT:
-        # Equal, not only identical: an edition made in a worker process gets copies.
-        if (b is book or b == book) and (a is assets or a == assets):
-            return starts, pages
-    interior = PrintInterior()
-    if any((p.path, "print") not in assets for p in book.images):
-        assets = {**assets, **derive(list(book.images), interior.targets(book))}
-
-    def lay_out() -> tuple[bytes, dict]:
-        lay = interior.layout(book, assets)
-        return _encoded(lay.page_map, lay.pages), {}
-
-    data, _ = cached_render("pagemap.json", _key(book, assets), lay_out)
+def decoded(data: bytes) -> PageMap:
+    """A page map from what :func:`encoded` made."""
     got = json.loads(data)
-    return [PageStart(*s) for s in got["starts"]], got["pages"]
+    return PageMap(tuple(PageStart(*s) for s in got["starts"]), got["pages"])

@@ -22,8 +22,11 @@ change meaning; new checks get new numbers.
 
 from __future__ import annotations
 
-from .errors import Location, Problem
-from .manuscript import Book
+from ...errors import Location, Problem
+from ...manuscript import Book
+from .pdfx import manuscript_name
+from .services import (LOW_PPI, MAX_PAGES, MIN_PAGES, SAFETY, SPINE_MIN_FONT, SPINE_TEXT_MIN_PAGES,
+                       STANDARD_BLEED, WARN_PPI)
 
 CODES = {
     "low_ppi": "PRINT-001",
@@ -42,8 +45,6 @@ CODES = {
 
 
 def _ppi_problem(where: Location, what: str, ppi: float, strict: bool) -> Problem | None:
-    from .editions.press import LOW_PPI, WARN_PPI
-
     if ppi < LOW_PPI:
         return Problem(where, f"{what} is {ppi:.0f} ppi where it is placed, below {LOW_PPI}: it will print "
                        "visibly soft; use a larger original or a smaller layout", CODES["very_low_ppi"],
@@ -56,9 +57,6 @@ def _ppi_problem(where: Location, what: str, ppi: float, strict: bool) -> Proble
 
 def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Problem]:
     """Findings for the print interior ``layout`` and its ``cover``."""
-    from .editions.cover import SPINE_MIN_FONT, SPINE_TEXT_MIN_PAGES
-    from .editions.press import MAX_PAGES, MIN_PAGES, SAFETY, STANDARD_BLEED, manuscript_name
-
     book_at = Location(manuscript_name(book))
     out: list[Problem] = []
     worst: dict[int, tuple[float, object]] = {}  # photo number -> (lowest ppi, placement)

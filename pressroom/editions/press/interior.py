@@ -1,0 +1,214 @@
+"""The print edition: an interior and a cover for a printer, from one layout.
+
+The interior is laid out with the inside margin (gutter) the services require
+for its page count; when the count moves the book into another bracket of the
+gutter table it is laid out again. Chapters start on right-hand pages, the page
+count is padded with blank pages to the printer's multiple, every page carries
+a TrimBox and a BleedBox exactly ``bleed`` outside it, and the file is PDF/X-4
+with an sRGB output intent (the photos are sRGB). The cover is made after the
+interior, because its spine width comes from the interior's page count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...cache import cached_render
+from ...errors import BuildError, Problem
+from ...images import Target, derive
+from ...limits import DEFAULT as DEFAULT_LIMITS, Limits
+from ...manuscript import Book, Photo
+from ...render import STYLES
+from ...staging import Staged, stage
+from ..base import NOTHING, Edition, Geometry, Given
+from ..pdf import book_html, page_css
+from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
+from .cover import Cover, build_cover
+from .pagemap import PageMap, cache_key, decoded, encoded, remember
+from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
+from .preflight import check_print
+from .services import MIN_PAGES, PT_PER_IN, SAFETY, gutter_for
+
+#: The photos for print: full resolution, the original's own JPEG data where it can pass
+#: through (upright sRGB), else a quality-95 JPEG of it.
+PRINT_TARGET = Target("print", None, 95, passthrough=True)
+
+
+@dataclass
+class Layout:
+    pdf: PendingPDF  # written by build()/write(): the photos are read from their files only then
+    pages: int  # after padding
+    laid_out: int  # before padding
+    gutter: float
+    placements: list[Placement] = field(default_factory=list)
+    unembedded_fonts: list[str] = field(default_factory=list)
+    unsafe_text: list[tuple[int, str]] = field(default_factory=list)  # (page, text) too close to the trim
+    page_map: PageMap = PageMap((), 0)  # where each page begins in the body
+
+
+# --------------------------------------------------------------------------
+# The interior
+# --------------------------------------------------------------------------
+
+class PrintInterior(Edition):
+    name = "print"
+    suffix = "-print.pdf"
+    label = "print edition"  # the interior and its cover
+    cover_suffix = "-cover.pdf"
+    gives = frozenset({"page_map"})
+
+    def __init__(self, *, marks: bool = False, strict: bool = False, limits: Limits = DEFAULT_LIMITS):
+        super().__init__(limits=limits)
+        self.marks = marks
+        self.strict = strict
+        self._last: tuple | None = None  # (book, assets, layout, cover): build and preflight share one layout
+
+    def geometry(self, book: Book, gutter: float) -> Geometry:
+        p = book.print
+        return Geometry(p.width, p.height, top=63.0, bottom=63.0, inside=SAFETY + gutter,
+                        outside=45.0, bleed=p.bleed)
+
+    def targets(self, book: Book) -> list[Target]:
+        return [PRINT_TARGET]
+
+    # -- layout ------------------------------------------------------------
+
+    def page_css(self, book: Book, g: Geometry) -> str:
+        return page_css(g, bleed=css_bleed(book.print.bleed, self.marks), marks=self.marks, safety=SAFETY) + """
+@page { @top-center { vertical-align: bottom; padding-bottom: 12pt; }
+        @bottom-center { vertical-align: top; padding-top: 12pt; } }
+"""
+
+    def _render(self, book: Book, assets, gutter: float) -> tuple[Layout, Finisher]:
+        g = self.geometry(book, gutter)
+        html = book_html(book, "print", "print", g, assets)
+        stand_ins, files = stand_ins_for(book, assets)
+        fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
+                       files=files)
+        pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
+                         extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
+                         **print_options())
+        placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
+                      for n, photo, asset, w, h, stretched in fin.images]
+        return Layout(pdf, fin.pages, fin.laid_out, gutter, placements, fin.unembedded, fin.unsafe,
+                      PageMap(tuple(fin.starts), fin.pages)), fin
+
+    def layout(self, book: Book, assets) -> Layout:
+        """The interior, laid out with the gutter its (padded) page count needs.
+
+        The first layout takes the gutter for an estimate of the page count made from
+        the manuscript (estimated_pages); when the count it gives needs another gutter,
+        the book is laid out again with that one. Should that go round (a wider
+        gutter adding the pages that make it needed), the narrowest gutter tried that
+        is at least what its own page count needs is kept: a gutter wider than the
+        table's is still right, a narrower one is not.
+        """
+        gutter = gutter_for(estimated_pages(book, self.geometry(book, gutter_for(MIN_PAGES))))
+        tried: dict[float, Layout] = {}
+        while True:
+            lay, _ = self._render(book, assets, gutter)
+            tried[gutter] = lay
+            needed = gutter_for(lay.pages)
+            if needed == gutter:
+                return lay
+            if needed in tried:  # going round: the narrowest gutter its own pages allow
+                right = [g for g, t in tried.items() if gutter_for(t.pages) <= g]
+                return tried[min(right)] if right else tried[max(tried)]
+            gutter = needed
+
+    # -- the edition -------------------------------------------------------
+
+    def made(self, book: Book, assets) -> tuple[Layout, Cover]:
+        """The interior's layout and the cover made for its page count (made once per book)."""
+        if self._last is None or self._last[0] is not book or self._last[1] is not assets:
+            self._last = None  # the previous book's layout is not kept while this one is made
+            lay = self.layout(book, assets)
+            remember(book, assets, lay.page_map)  # for an EPUB built later on its own (print_page_map)
+            self._last = (book, assets, lay, build_cover(book, assets, lay.pages, marks=self.marks))
+        return self._last[2], self._last[3]
+
+    def hand_over(self, book: Book, assets) -> Given:
+        """The interior's page map, for the EPUB's page-list."""
+        return Given(page_map=self.made(book, assets)[0].page_map)
+
+    def _checked(self, book: Book, assets):
+        errors = [p for p in self.preflight(book, assets) if p.severity == "error"]
+        if errors:
+            raise BuildError(errors)
+        return self.made(book, assets)
+
+    def build(self, book: Book, assets, given: Given = NOTHING) -> dict[str, bytes]:
+        lay, cover = self._checked(book, assets)
+        return {self.filename(book): lay.pdf.bytes(), book.slug + self.cover_suffix: cover.pdf}
+
+    def write(self, book: Book, assets, folder: Path, given: Given = NOTHING) -> Staged:
+        """The interior streamed to its file, photo after photo (never whole in memory), and its cover."""
+        lay, cover = self._checked(book, assets)
+        return stage(folder, [(self.filename(book), lay.pdf.write), (book.slug + self.cover_suffix, cover.pdf)])
+
+    def preflight(self, book: Book, assets) -> list[Problem]:
+        lay, cover = self.made(book, assets)
+        return check_print(book, lay, cover, strict=self.strict)
+
+
+def estimated_pages(book: Book, g: Geometry) -> int:
+    """The interior's page count as the manuscript suggests it, before any layout: the
+    front matter, a page for each photo placed on its own page, half a page for an inline
+    one, the text at the body type's characters per page, chapters opening on right-hand
+    pages. Only good enough to pick the gutter's bracket (layout() corrects a wrong one)."""
+    font, leading = 10.5, 10.5 * 1.45  # styles/book.css
+    per_page = (g.content_width / (font * 0.5)) * (g.content_height / leading)
+    pages = 4.0  # half title, title, colophon, contents
+    for chapter in book.chapters:
+        pages += 1.5  # the opening (on a right-hand page: half a blank page on average)
+        chars = 0
+        for block in chapter.blocks:
+            if isinstance(block, Photo):
+                pages += 0.5 if block.layout == "inline" else 1
+            else:
+                chars += len(block.markdown)
+        pages += chars / per_page
+    return math.ceil(pages)
+
+
+def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tuple[Path, bytes]]]:
+    """Stand-ins for the photos' print files while the interior is laid out:
+    ({URL: stand-in}, {stand-in: (file, token)}).
+
+    WeasyPrint reads every image it places into memory and pydyf copies each into
+    the PDF it builds there: for a book of hundreds of camera files, gigabytes. It
+    is given instead each JPEG's header (render_pdf.jpeg_stand_in: the same size and
+    colours, no image data), and Finisher puts the file in its place, read only
+    while the PDF is written. A file without a usable header is read as it is.
+    """
+    stand_ins: dict[str, bytes] = {}
+    files: dict[bytes, tuple[Path, bytes]] = {}
+    for p in book.images:
+        asset = assets[(p.path, "print")]
+        url = photo_url(asset.path)
+        if url in stand_ins or asset.media_type != "image/jpeg":
+            continue
+        token = STAND_IN_MARK + asset.path.name.encode()  # the cache's name: from the photo's digest
+        data = jpeg_stand_in(asset.path, token)
+        if data is not None:
+            stand_ins[url] = data
+            files[data] = (asset.path, token)
+    return stand_ins, files
+
+
+def print_page_map(book: Book, assets, limits: Limits = DEFAULT_LIMITS) -> PageMap:
+    """The print interior's page map for the EPUB's page-list when no print edition of
+    this build hands it over: kept in the cache by an earlier build, else laid out now
+    (correct, but it costs a print rendering; the print derivatives are made, or taken
+    from the cache, when ``assets`` lacks them)."""
+    interior = PrintInterior(limits=limits)
+    if any((p.path, "print") not in assets for p in book.images):
+        assets = {**assets, **derive(list(book.images), interior.targets(book), limits=limits)}
+
+    def lay_out() -> tuple[bytes, dict]:
+        return encoded(interior.layout(book, assets).page_map), {}
+
+    data, _ = cached_render("pagemap.json", cache_key(book, assets), lay_out)
+    return decoded(data)

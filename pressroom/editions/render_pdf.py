@@ -1,0 +1,213 @@
+"""Rendering HTML to PDF with WeasyPrint, confined to the book: what both PDF editions share.
+
+:func:`render_pdf` lays a book's HTML out and generates its PDF, reading files
+only through :class:`ConfinedFetcher` (the book folder, the cache, pressroom's
+styles; nothing from the network); :class:`PendingPDF` writes it later, to a
+file, streaming file-backed photos in. WeasyPrint's internals it needs are in
+adapters/weasyprint.py, pydyf's in adapters/pydyf.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlparse
+
+from ..adapters import AdapterError
+from ..adapters import pydyf as pydyf_adapter
+from ..adapters import weasyprint as weasyprint_adapter
+from ..adapters.weasyprint import bytes_response
+from ..cache import cache_dir
+from ..errors import BuildError, Location, Problem
+from ..manuscript import Book, one_line
+from ..render import STYLES
+from .base import source_date
+
+
+class ConfinedFetcher:
+    """A WeasyPrint URL fetcher that reads files only under the given folders.
+
+    Nothing goes to the network: every scheme but ``file:`` and ``data:`` is
+    refused, and so is a file URL naming a host, a file outside the book folder,
+    the photo cache and the project's styles (symlinks resolved first), and
+    anything that is not a regular file.
+    """
+
+    def __init__(self, roots: list[Path], aliases: dict[str, Path] | None = None,
+                 stand_ins: dict[str, bytes] | None = None):
+        self.roots = [r.resolve() for r in roots]
+        self.aliases = aliases or {}  # {"pressroom-cache": cache folder}: opaque schemes for folders
+        self.stand_ins = stand_ins or {}  # {URL: bytes given instead of the file's}
+        self.refused: list[str] = []
+
+    def __call__(self, url: str):
+        from weasyprint.urls import URLFetcherResponse
+
+        if url in self.stand_ins:
+            return bytes_response(url, self.stand_ins[url])
+        parsed = urlparse(url)
+        scheme = parsed.scheme.lower()
+        alias = self.aliases.get(scheme)
+        if (scheme == "file" and parsed.netloc in ("", "localhost") or alias) and "\0" not in url:
+            try:
+                if alias:
+                    rel = PurePosixPath(unquote(parsed.path).lstrip("/"))
+                    path = (alias / rel).resolve() if ".." not in rel.parts else alias / "\0"
+                else:
+                    path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(r) for r in self.roots) and path.is_file():
+                    return URLFetcherResponse(url, path.read_bytes(), {})
+            except (OSError, RuntimeError, ValueError):
+                pass
+        elif scheme == "data":
+            from weasyprint.urls import URLFetcher
+
+            return URLFetcher(allowed_protocols=("data",))(url)
+        self.refused.append(url)
+        raise ValueError(f"pressroom does not fetch {url!r}")
+
+    _fail_on_errors = False
+
+
+CACHE_SCHEME = "pressroom-cache"
+
+
+
+
+def photo_url(path: Path) -> str:
+    """The URL WeasyPrint sees for a file: cache files by the opaque scheme (see write_pdf)."""
+    cache = cache_dir()
+    if path.is_relative_to(cache):
+        return f"{CACHE_SCHEME}:/" + path.relative_to(cache).as_posix()
+    return path.as_uri()
+
+
+class PendingPDF:
+    """A PDF generated but not yet serialised: WeasyPrint's pydyf document, written
+    by :meth:`write` to a file (or :meth:`bytes`). Images that are files
+    (adapters.pydyf.file_image) are copied into it from their files while it is written, so
+    neither the whole PDF nor all its photos are ever in memory at once."""
+
+    def __init__(self, pdf, version, identifier, compress: bool, where: Location | None = None):
+        self.pdf, self.version, self.identifier, self.compress = pdf, version, identifier, compress
+        self.where = where or Location("book")  # for a failure's message: the manuscript
+
+    def write(self, output) -> None:
+        """Write the PDF to the binary file object ``output``. Raises OSError when a file
+        cannot be read or written, BuildError for a failure of the PDF writer."""
+        try:
+            pydyf_adapter.write(self.pdf, output, self.version, self.identifier, self.compress)
+        except OSError:
+            raise
+        except Exception as e:  # pydyf's own failure: one line, as WeasyPrint's are
+            raise BuildError([Problem(self.where, one_line(f"PDF writing failed: {e}"), "PR090")]) from None
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.write(out)
+        return out.getvalue()
+
+
+def write_pdf(book: Book, html: str, stylesheets: list[str | Path], **kwargs) -> bytes:
+    """:func:`render_pdf`, serialised to bytes."""
+    return render_pdf(book, html, stylesheets, **kwargs).bytes()
+
+
+def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
+               variant: str | None = None, stand_ins: dict[str, bytes] | None = None, **options) -> PendingPDF:
+    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles,
+    and generate its PDF (the ``finisher`` option, when given, sees it before it is
+    written); it is serialised when the result's write() or bytes() is called.
+
+    ``stand_ins`` maps image URLs to the bytes WeasyPrint reads for them instead of
+    the file (a finisher swaps the real file back in: see press/interior.py).
+
+    The bytes depend only on the book and SOURCE_DATE_EPOCH, for every variant
+    (plain, ``pdf/ua-1``, ``pdf/x-4``): fixed dates, a /ID and an XMP DocumentID
+    derived from the book's identifier and the variant, no file paths.
+    """
+    from weasyprint import CSS, DEFAULT_OPTIONS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    # Photos are named by an opaque URL, not their place in the cache: a path
+    # never reaches the PDF, and the bytes do not depend on where the cache is.
+    cache = cache_dir()
+    opaque = re.compile(r"""(?<=["'(])""" + re.escape(cache.as_uri() + "/"))
+    html = opaque.sub(f"{CACHE_SCHEME}:/", html)  # <img src="...">, style="...url(...)"
+    extra_css = opaque.sub(f"{CACHE_SCHEME}:/", extra_css)
+    fetcher = ConfinedFetcher([book.root, cache, STYLES], {CACHE_SCHEME: cache}, stand_ins)
+    fonts = FontConfiguration()
+    seed = f"{book.identifier}|{variant}"
+    identifier = hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    where = Location(str(book.source))
+    try:
+        sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
+        if extra_css:
+            sheets.append(CSS(string=extra_css, base_url=str(STYLES) + "/", url_fetcher=fetcher, font_config=fonts))
+        doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
+        opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_identifier": identifier,
+                "pdf_variant": variant}
+        color_profiles = opts.pop("color_profiles", None)
+        finisher = opts.pop("finisher", None)
+        rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
+        # PDF/X fills missing dates from the clock: give it the build's date instead.
+        when = source_date().isoformat().replace("+00:00", "Z")
+        rendered.metadata.created = rendered.metadata.created or when
+        rendered.metadata.modified = rendered.metadata.modified or when
+        pdf, pdf_opts = weasyprint_adapter.generate_pdf(rendered, opts, variant, seed)
+        if finisher:
+            finisher(rendered, pdf)
+    except BuildError:
+        raise
+    except AdapterError as e:
+        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
+    except Exception as e:  # WeasyPrint's own failures become one clear line
+        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
+    finally:
+        weasyprint_adapter.remove_font_files(fonts)
+    if fetcher.refused:
+        raise BuildError([Problem(where, one_line(f"refused to read {u}"), "PR091") for u in fetcher.refused])
+    return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"], where)
+
+
+def jpeg_stand_in(path: Path, token: bytes) -> bytes | None:
+    """What WeasyPrint needs to read of the JPEG file ``path`` to place it, without its
+    image data: every segment before the first scan's data (frame, tables, JFIF and
+    Adobe headers: the same size, components and colour as the file), a comment
+    carrying ``token`` (so that each stand-in is unique), the scan header and the end
+    marker. A few hundred bytes for a photo of megabytes. None when ``path`` does not
+    begin like a JPEG whose first scan starts within its first megabyte.
+    """
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+        if head[:2] != b"\xff\xd8":
+            return None
+        i = 2
+        while True:
+            if i + 4 > len(head):
+                more = f.read(1 << 16) if len(head) < (1 << 20) else b""
+                if not more:
+                    return None
+                head += more
+                continue
+            if head[i] != 0xFF:
+                return None
+            marker = head[i + 1]
+            if marker == 0xFF:  # a fill byte
+                i += 1
+                continue
+            length = int.from_bytes(head[i + 2:i + 4], "big")
+            if i + 2 + length > len(head):
+                more = f.read(1 << 16) if len(head) < (1 << 20) else b""
+                if not more:
+                    return None
+                head += more
+                continue
+            if marker == 0xDA:
+                comment = b"\xff\xfe" + (len(token) + 2).to_bytes(2, "big") + token
+                return head[:i] + comment + head[i:i + 2 + length] + b"\xff\xd9"
+            i += 2 + length

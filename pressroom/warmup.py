@@ -1,0 +1,76 @@
+"""A head start for a build: WeasyPrint, pikepdf and the book's hyphenation patterns
+loaded once, in the parent, before the editions' processes fork (about a second and
+a half, which each process would otherwise spend again)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+from .adapters import pyphen as pyphen_adapter
+from .cache import atomic_write, cache_dir, cached_render
+
+_loaded: set[str] = set()
+
+
+def preload(language: str) -> None:
+    """Import what rendering needs and parse ``language``'s hyphenation patterns, once
+    per process and language. Only a head start: a failure here is left to the renderer
+    to report."""
+    if language in _loaded:
+        return
+    _loaded.add(language)
+    try:
+        import pikepdf  # noqa: F401  (the PDFs' finishing, and the summary's page counts)
+
+        with remembered_libraries():
+            import weasyprint  # noqa: F401
+
+        path = pyphen_adapter.patterns_file(language)  # as WeasyPrint looks it up
+        if path is not None:
+            pyphen_adapter.preload(path, cached_render)
+    except Exception:  # pragma: no cover - only a head start; the renderer reports real failures
+        pass
+
+
+@contextlib.contextmanager
+def remembered_libraries():
+    """Within the block, ``ctypes.util.find_library`` answers from the cache folder.
+
+    WeasyPrint looks for each native library under several names (Windows', macOS'
+    and Linux's spellings), and cffi asks find_library about each name it cannot open
+    directly: on Linux that runs ldconfig, about 10 ms a name, a fifth of a second of
+    every build. The answers are reused while the system's library cache
+    (/etc/ld.so.cache, which installing or removing a library rewrites) and
+    LD_LIBRARY_PATH are unchanged; the original function is back after the block.
+    """
+    import ctypes.util
+
+    try:
+        stamp = f"{os.stat('/etc/ld.so.cache').st_mtime_ns}|{os.environ.get('LD_LIBRARY_PATH', '')}"
+    except OSError:  # not Linux with glibc: find_library is quick there, or its answers can change
+        yield
+        return
+    file = cache_dir() / "libraries.json"
+    try:
+        kept = json.loads(file.read_text())
+        found = kept["found"] if kept.get("stamp") == stamp and isinstance(kept.get("found"), dict) else {}
+    except (OSError, ValueError, AttributeError, KeyError):
+        found = {}
+    before = dict(found)
+    original = ctypes.util.find_library
+
+    def find_library(name):
+        if name not in found:
+            found[name] = original(name)
+        return found[name]
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+        if found != before:
+            with contextlib.suppress(OSError):  # the cache only saves time
+                atomic_write(file, json.dumps({"stamp": stamp, "found": found}).encode())

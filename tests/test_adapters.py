@@ -1,0 +1,114 @@
+"""Contract tests: every internal API of another library that pressroom relies on
+(pressroom/adapters/) is in the installed version. An upgrade that removes one fails
+here, naming the attribute, instead of as a generic "PDF rendering failed"."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from pressroom.adapters import AdapterError, missing, unsupported
+
+ADAPTERS = ["weasyprint", "pydyf", "pyphen", "ebooklib"]
+PYPROJECT = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize("library", ADAPTERS)
+def test_the_installed_library_has_every_internal_pressroom_uses(library):
+    adapter = importlib.import_module(f"pressroom.adapters.{library}")
+    gone = missing(adapter.CONTRACT)
+    assert not gone, f"{library} no longer has: {', '.join(gone)} (see pressroom/adapters/{library}.py)"
+    adapter.check()  # the run-time guard agrees
+
+
+@pytest.mark.parametrize("library", ADAPTERS)
+def test_pyproject_bounds_each_adapted_library_as_the_adapter_says(library):
+    adapter = importlib.import_module(f"pressroom.adapters.{library}")
+    line = next((ln for ln in PYPROJECT.splitlines() if re.match(rf'\s*"{library}[<>=]', ln, re.I)), None)
+    assert line is not None, f"pyproject.toml does not declare {library}"
+    assert adapter.SUPPORTED.replace(" ", "") in line.replace(" ", ""), (line, adapter.SUPPORTED)
+    upper = re.search(r"<\s*([\d.]+)", adapter.SUPPORTED)
+    assert upper, f"{library}: no upper bound"
+
+
+def test_a_missing_internal_is_named():
+    assert missing([("weasyprint.pdf", "no_such_function"), ("pressroom_no_such_module", "x")]) == [
+        "weasyprint.pdf:no_such_function", "pressroom_no_such_module (module)"]
+    e = unsupported("weasyprint", "99.0", "weasyprint.pdf:generate_pdf", ">=70,<71")
+    assert isinstance(e, AdapterError)
+    assert "weasyprint 99.0 lacks weasyprint.pdf:generate_pdf" in str(e) and "weasyprint>=70,<71" in str(e)
+
+
+def test_a_removed_weasyprint_internal_is_a_clear_build_error(monkeypatch, tmp_path):
+    """The render path reports the missing attribute, not an AttributeError."""
+    from weasyprint.pdf import metadata
+
+    from pressroom.adapters import weasyprint as adapter
+
+    monkeypatch.delattr(metadata, "uuid4")
+    with pytest.raises(AdapterError, match=r"weasyprint .* lacks weasyprint.pdf.metadata.uuid4"):
+        with adapter.stable_uuids("seed"):
+            pass
+
+
+def test_page_boxes_reads_a_real_layout():
+    from weasyprint import HTML
+
+    from pressroom.adapters.weasyprint import box_types, page_boxes, walk
+
+    doc = HTML(string="<p>one</p><p style='break-before: page'>two</p>").render()
+    boxes = page_boxes(doc)
+    assert len(boxes) == 2
+    _, TextBox, _ = box_types()
+    texts = [[b.text for b in walk(page) if isinstance(b, TextBox)] for page in boxes]
+    assert texts == [["one"], ["two"]]
+
+
+def test_the_epub_writer_writes_our_metadata(tmp_path):
+    import io
+    import zipfile
+
+    from ebooklib import epub
+
+    from pressroom.adapters.ebooklib import writer
+
+    book = epub.EpubBook()
+    book.set_identifier("id")
+    page = epub.EpubHtml(title="t", file_name="t.xhtml", content="<html><body><p>x</p></body></html>")
+    book.add_item(page)
+    book.spine = [page]
+    book.add_item(epub.EpubNav())
+    buf = io.BytesIO()
+    w = writer(buf, book, {"raise_exceptions": True}, "fr",
+               [("dc:title", {"id": "t"}, "Titre"), ("meta", {"property": "dcterms:modified"}, "2026-01-01T00:00:00Z")])
+    w.process()
+    w.write()
+    opf = next(zipfile.ZipFile(io.BytesIO(buf.getvalue())).read(n) for n in zipfile.ZipFile(io.BytesIO(buf.getvalue())).namelist()
+               if n.endswith(".opf")).decode()
+    assert 'xml:lang="fr"' in opf and ">Titre</dc:title>" in opf and "dcterms:modified" in opf
+
+
+def test_pyphen_patterns_preload_like_pyphen_parses_them(tmp_path):
+    import pyphen
+
+    from pressroom.adapters import pyphen as adapter
+
+    path = adapter.patterns_file("de")
+    made = {}
+
+    def cache(kind, key, make):
+        if key not in made:
+            made[key] = make()
+        return made[key]
+
+    pyphen.hdcache.pop(path, None)
+    adapter.preload(path, cache)  # parsed by pyphen, kept as JSON
+    parsed = pyphen.hdcache.pop(path)
+    adapter.preload(path, cache)  # built from the JSON, not parsed
+    rebuilt = pyphen.hdcache[path]
+    assert rebuilt is not parsed
+    word = "Donaudampfschifffahrt"
+    assert rebuilt.positions(word) == parsed.positions(word)
