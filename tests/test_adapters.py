@@ -54,6 +54,19 @@ def test_a_removed_weasyprint_internal_is_a_clear_build_error(monkeypatch, tmp_p
             pass
 
 
+def test_weasyprint_reads_fail_on_errors_from_every_fetcher():
+    """urls.fetch asks each url_fetcher for _fail_on_errors; FetcherBase answers it."""
+    import inspect
+
+    from weasyprint.urls import URLFetcher, fetch
+
+    from pressroom.adapters.weasyprint import FetcherBase
+
+    assert "url_fetcher._fail_on_errors" in inspect.getsource(fetch)
+    assert hasattr(URLFetcher(), "_fail_on_errors")
+    assert FetcherBase._fail_on_errors is False
+
+
 def test_page_boxes_reads_a_real_layout():
     from weasyprint import HTML
 

@@ -9,6 +9,8 @@
 - ``weasyprint.pdf.metadata.uuid4``, replaced while the PDF is generated so that
   PDF/X's ``xmpMM:DocumentID`` is stable (reproducible bytes);
 - ``URLFetcherResponse.path``, blanked for bytes given instead of a file;
+- ``url_fetcher._fail_on_errors``, which ``weasyprint.urls.fetch`` reads from every
+  fetcher (:class:`FetcherBase` gives a callable fetcher that attribute);
 - ``weasyprint.text.ffi`` for the native libraries' versions (the render cache's key).
 """
 
@@ -37,6 +39,14 @@ CONTRACT = [
     ("weasyprint.text.ffi", "pango.pango_version"),
     ("weasyprint.text.ffi", "harfbuzz_subset"),
 ]
+
+
+class FetcherBase:
+    """The base of a callable URL fetcher: what WeasyPrint 70's ``urls.fetch`` reads from
+    every fetcher besides calling it. A refused URL is then a warning and a missing
+    resource, not a failed render (pressroom reports refusals itself)."""
+
+    _fail_on_errors = False
 
 
 def _version() -> str:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 from ..adapters import AdapterError
 from ..adapters import pydyf as pydyf_adapter
 from ..adapters import weasyprint as weasyprint_adapter
-from ..adapters.weasyprint import bytes_response
+from ..adapters.weasyprint import FetcherBase, bytes_response
 from ..cache import cache_dir
 from ..errors import BuildError, Location, Problem
 from ..manuscript import Book, one_line
@@ -27,7 +27,7 @@ from ..render import STYLES
 from .base import source_date
 
 
-class ConfinedFetcher:
+class ConfinedFetcher(FetcherBase):
     """A WeasyPrint URL fetcher that reads files only under the given folders.
 
     Nothing goes to the network: every scheme but ``file:`` and ``data:`` is
@@ -68,8 +68,6 @@ class ConfinedFetcher:
             return URLFetcher(allowed_protocols=("data",))(url)
         self.refused.append(url)
         raise ValueError(f"pressroom does not fetch {url!r}")
-
-    _fail_on_errors = False
 
 
 CACHE_SCHEME = "pressroom-cache"
