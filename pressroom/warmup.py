@@ -36,15 +36,9 @@ def preload(language: str) -> None:
 
 @contextlib.contextmanager
 def remembered_libraries():
-    """Within the block, ``ctypes.util.find_library`` answers from the cache folder.
-
-    WeasyPrint looks for each native library under several names (Windows', macOS'
-    and Linux's spellings), and cffi asks find_library about each name it cannot open
-    directly: on Linux that runs ldconfig, about 10 ms a name, a fifth of a second of
-    every build. The answers are reused while the system's library cache
-    (/etc/ld.so.cache, which installing or removing a library rewrites) and
-    LD_LIBRARY_PATH are unchanged; the original function is back after the block.
-    """
+    """Within the block, ``ctypes.util.find_library`` answers from the cache folder while
+    the system's library cache and LD_LIBRARY_PATH are unchanged: WeasyPrint's loading
+    asks it about many names, and each answer runs ldconfig (a fifth of a second in all)."""
     import ctypes.util
 
     try:

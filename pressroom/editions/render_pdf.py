@@ -116,17 +116,10 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], **kwargs) ->
 
 def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
                variant: str | None = None, stand_ins: dict[str, bytes] | None = None, **options) -> PendingPDF:
-    """Render ``html`` with WeasyPrint, confined to the book, the cache and the styles,
-    and generate its PDF (the ``finisher`` option, when given, sees it before it is
-    written); it is serialised when the result's write() or bytes() is called.
-
-    ``stand_ins`` maps image URLs to the bytes WeasyPrint reads for them instead of
-    the file (a finisher swaps the real file back in: see press/interior.py).
-
-    The bytes depend only on the book and SOURCE_DATE_EPOCH, for every variant
-    (plain, ``pdf/ua-1``, ``pdf/x-4``): fixed dates, a /ID and an XMP DocumentID
-    derived from the book's identifier and the variant, no file paths.
-    """
+    """Lay ``html`` out with WeasyPrint, reading only the book, the cache and the styles,
+    and generate its PDF; ``finisher(document, pdf)``, when given, sees it before it is
+    written by the result's write() or bytes(). ``stand_ins`` gives image URLs bytes to
+    read instead of their files. The bytes depend only on the book and SOURCE_DATE_EPOCH."""
     from weasyprint import CSS, DEFAULT_OPTIONS, HTML
     from weasyprint.text.fonts import FontConfiguration
 

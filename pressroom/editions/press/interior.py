@@ -96,15 +96,9 @@ class PrintInterior(Edition):
                       PageMap(tuple(fin.starts), fin.pages)), fin
 
     def layout(self, book: Book, assets) -> Layout:
-        """The interior, laid out with the gutter its (padded) page count needs.
-
-        The first layout takes the gutter for an estimate of the page count made from
-        the manuscript (estimated_pages); when the count it gives needs another gutter,
-        the book is laid out again with that one. Should that go round (a wider
-        gutter adding the pages that make it needed), the narrowest gutter tried that
-        is at least what its own page count needs is kept: a gutter wider than the
-        table's is still right, a narrower one is not.
-        """
+        """The interior, laid out with the gutter its (padded) page count needs: first with
+        the gutter of estimated_pages(), again when the real count needs another; when that
+        goes round, the narrowest gutter that its own page count allows."""
         gutter = gutter_for(estimated_pages(book, self.geometry(book, gutter_for(MIN_PAGES))))
         tried: dict[float, Layout] = {}
         while True:
@@ -174,15 +168,10 @@ def estimated_pages(book: Book, g: Geometry) -> int:
 
 
 def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tuple[Path, bytes]]]:
-    """Stand-ins for the photos' print files while the interior is laid out:
-    ({URL: stand-in}, {stand-in: (file, token)}).
-
-    WeasyPrint reads every image it places into memory and pydyf copies each into
-    the PDF it builds there: for a book of hundreds of camera files, gigabytes. It
-    is given instead each JPEG's header (render_pdf.jpeg_stand_in: the same size and
-    colours, no image data), and Finisher puts the file in its place, read only
-    while the PDF is written. A file without a usable header is read as it is.
-    """
+    """({URL: stand-in}, {stand-in: (file, token)}) for the photos' print JPEGs: WeasyPrint
+    lays the interior out from each JPEG's header alone (render_pdf.jpeg_stand_in), and
+    the Finisher puts the file in its place, read only while the PDF is written: a
+    book of hundreds of camera files never sits in memory."""
     stand_ins: dict[str, bytes] = {}
     files: dict[bytes, tuple[Path, bytes]] = {}
     for p in book.images:
