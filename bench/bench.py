@@ -1,21 +1,31 @@
 #!/usr/bin/env python3
-"""Benchmark pressroom on a heavy book, beside Pandoc on the same article and photos.
+"""Benchmark pressroom on two heavy books, beside Pandoc on the same text (and photos).
 
-    .venv/bin/python bench/bench.py [--runs 3] [--photos 27] [--work DIR] [--skip-pandoc]
+    .venv/bin/python bench/bench.py [--runs 3] [--books photos,nt] [--photos 27] [--work DIR] [--skip-pandoc]
 
-It generates (deterministically, in a work folder) a heavy copy of the sample
-book: every photo replaced by a camera-sized noisy JPEG (4000x2667 or
-2667x4000, about 5 MB), and with ``--photos 300`` a 300-photo variant. Then it
-measures, as medians of ``--runs`` runs:
+It generates (deterministically, in a work folder) the books:
+
+- ``photos``: a heavy copy of the sample book, every photo replaced by a
+  camera-sized noisy JPEG (4000x2667 or 2667x4000, about 5 MB); with
+  ``--photos 300`` a 300-photo variant;
+- ``nt``: the King James New Testament (public domain), one chapter per
+  biblical book, one paragraph per biblical chapter, trim 6x9in: about 500
+  pages of text. The text comes from Debian's ``bible-kjv``: the installed
+  ``bible`` program when there is one, else the packages fetched with
+  ``apt-get download bible-kjv bible-kjv-text`` and unpacked with ``dpkg-deb -x``
+  into the work folder (never into the repository).
+
+Then it measures, as medians of ``--runs`` runs:
 
 - a cold build of every edition (empty photo cache),
-- a warm rebuild after one caption edit,
+- a warm rebuild after an edit (a caption; in the New Testament, one word of one chapter),
 - each edition alone (warm),
 - peak resident memory of the whole process tree, and output sizes;
 
 and Pandoc on the same text and photos: EPUB, and PDF with
-``--pdf-engine=weasyprint`` (the same WeasyPrint). Pandoc comes from Debian:
-``apt-get install pandoc``. Timings belong here, not in the tests.
+``--pdf-engine=weasyprint`` (the same WeasyPrint; the New Testament at the
+same 6x9in trim). Pandoc comes from Debian: ``apt-get install pandoc``. The
+load average is printed beside every round. Timings belong here, not in the tests.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,7 +43,9 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -95,6 +108,80 @@ def make_heavy_book(work: Path, photos: int) -> Path:
                     cap = src.caption_text.replace('"', '\\"')
                     alt = src.alt.replace('"', '\\"')
                     out.append(f'      - photo: photos/{name}\n        alt: "{alt}"\n        caption: "{cap}"')
+    (book / "book.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+    marker.touch()
+    return book
+
+
+# --------------------------------------------------------------------------
+# The New Testament book
+# --------------------------------------------------------------------------
+
+#: The New Testament's books in order (``bible`` names them by abbreviations of its own).
+NT_BOOKS = ["Matthew", "Mark", "Luke", "John", "Acts", "Romans", "1 Corinthians", "2 Corinthians",
+            "Galatians", "Ephesians", "Philippians", "Colossians", "1 Thessalonians", "2 Thessalonians",
+            "1 Timothy", "2 Timothy", "Titus", "Philemon", "Hebrews", "James", "1 Peter", "2 Peter",
+            "1 John", "2 John", "3 John", "Jude", "Revelation"]
+
+#: The warm round's edit: one word of one chapter (John's first verse).
+NT_EDIT = ("In the beginning was the Word", "In the beginning was the Logos")
+
+
+def bible_program(work: Path) -> tuple[list[str], Path | None]:
+    """(the command that prints KJV verses, the folder to run it in): the installed
+    ``bible``, or Debian's packages fetched into ``work`` (``apt-get download``,
+    ``dpkg-deb -x``: no root needed). ``bible -d`` reads its data from a path relative
+    to the folder it runs in."""
+    if shutil.which("bible") and Path("/usr/lib/bible.data").exists():
+        return ["bible"], None
+    root = work / "bible-kjv"
+    prog, data = root / "usr" / "bin" / "bible", root / "usr" / "lib" / "bible.data"
+    if not (prog.exists() and data.exists()):
+        debs = work / "debs"
+        debs.mkdir(parents=True, exist_ok=True)
+        print("fetching bible-kjv and bible-kjv-text with apt-get download", file=sys.stderr)
+        subprocess.run(["apt-get", "download", "bible-kjv", "bible-kjv-text"], cwd=debs, check=True)
+        for deb in sorted(debs.glob("bible-kjv*.deb")):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    return [str(prog), "-d", data.name], data.parent
+
+
+def nt_chapters(work: Path) -> list[tuple[str, list[str]]]:
+    """[(book title, [one paragraph per biblical chapter])] for the whole New Testament."""
+    cmd, cwd = bible_program(work)
+    text = subprocess.run([*cmd, "-f", "Mt1:1-Re22:21"], check=True, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, cwd=cwd).stdout
+    verse = re.compile(r"^(\d?[A-Za-z]+)(\d+):(\d+) (.*)$")
+    books: dict[str, dict[int, list[str]]] = {}
+    last = None
+    for line in text.splitlines():
+        m = verse.match(line)
+        if m:
+            abbr, ch, _, words = m.groups()
+            last = books.setdefault(abbr, {}).setdefault(int(ch), [])
+            last.append(words.strip())
+        elif line.strip() and last is not None:  # a verse wrapped onto another line
+            last.append(line.strip())
+    if len(books) != len(NT_BOOKS):
+        raise SystemExit(f"unexpected output of {' '.join(cmd)}: books {list(books)}")
+    return [(name, [" ".join(v) for _, v in sorted(chs.items())]) for name, chs in zip(NT_BOOKS, books.values())]
+
+
+def make_nt_book(work: Path) -> Path:
+    """The King James New Testament as a pressroom book: a chapter per biblical book."""
+    book = work / "book-nt"
+    marker = book / ".complete"
+    if marker.exists():
+        return book
+    shutil.rmtree(book, ignore_errors=True)
+    book.mkdir(parents=True)
+    out = ["title: The New Testament", "subtitle: King James Version", "language: en",
+           "contributors:", "  - name: King James Version translators", "    role: translator",
+           "rights: Public domain (the text of Debian's bible-kjv)", "print:", "  trim: 6x9in", "chapters:"]
+    for title, paragraphs in nt_chapters(work):
+        out.append(f"  - title: \"{title}\"\n    content:\n      - text: |")
+        body = "\n\n".join(paragraphs)
+        out.extend(f"          {l}" if l else "" for l in body.split("\n"))
     (book / "book.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
     marker.touch()
     return book
@@ -190,26 +277,66 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
-def pressroom_run(book: Path, i: int, work: Path, res: dict) -> None:
+@dataclass
+class BenchBook:
+    """A book the bench builds, and how a round edits it before the warm rebuild."""
+
+    key: str  # "photos", "nt"
+    title: str  # for the table
+    book: Path
+    edit: Callable[[str, int], str]  # (book.yaml, round) -> the edited book.yaml
+    edited: str  # what the edit is, for the table
+    pandoc_args: list[str] = field(default_factory=list)
+
+
+def photo_bench(work: Path, photos: int) -> BenchBook:
+    book = make_heavy_book(work, photos)
+    total = sum(p.stat().st_size for p in (book / "photos").iterdir())
+    print(f"photo book: {photos} photos, {total / 1e6:.0f} MB of JPEGs")
+    return BenchBook("photos", f"photos ({photos})", book,
+                     lambda y, i: y.replace("leisurely afternoon", f"leisurely afternoon ({i})", 1), "a caption edit")
+
+
+def nt_bench(work: Path) -> BenchBook:
+    book = make_nt_book(work)
+    css = work / "pandoc-6x9.css"
+    css.write_text("@page { size: 6in 9in; margin: 0.75in; }\n", encoding="utf-8")
+    words = len((book / "book.yaml").read_text(encoding="utf-8").split())
+    print(f"New Testament book: 27 chapters, about {words // 1000}k words")
+
+    def edit(y: str, i: int) -> str:
+        old, new = NT_EDIT
+        assert old in y
+        return y.replace(old, new, 1)
+
+    return BenchBook("nt", "New Testament", book, edit, "a one-word edit in one chapter", ["--css", str(css)])
+
+
+def load_now() -> float:
+    return os.getloadavg()[0]
+
+
+def pressroom_run(b: BenchBook, i: int, work: Path, res: dict, alone: bool) -> None:
     """One round of pressroom measures, appended to ``res``: a cold build of every
-    edition (empty cache), a warm one after a caption edit, each edition alone (warm)."""
-    out = work / "out"
-    yaml_path = book / "book.yaml"
+    edition (empty cache), a warm one after the book's edit, each edition alone (warm)."""
+    out = work / f"out-{b.key}"
+    yaml_path = b.book / "book.yaml"
     original = yaml_path.read_text(encoding="utf-8")
     cache = work / f"cache-{i}"
     shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "SOURCE_DATE_EPOCH": "1780000000"}
-    base = [PY, str(ROOT / "build.py"), "--book", str(book), "--out", str(out), "-q"]
+    base = [PY, str(ROOT / "build.py"), "--book", str(b.book), "--out", str(out), "-q"]
     try:
+        res["load"].append(load_now())
         s, peak = run(base, env)
         res["cold"].append(s)
         res["peak"].append(peak)
-        # One caption edit, then a warm rebuild of everything.
-        yaml_path.write_text(original.replace("leisurely afternoon", f"leisurely afternoon ({i})", 1), encoding="utf-8")
+        # One edit, then a warm rebuild of everything.
+        yaml_path.write_text(b.edit(original, i), encoding="utf-8")
         s, peak = run(base, env)
         res["warm"].append(s)
         res["peak"].append(peak)
-        for e in EDITIONS:
+        for e in EDITIONS if alone else ():
             s, peak = run([PY, str(ROOT / "build.py"), e, *base[2:]], env)
             res[e].append(s)
             res["peak"].append(peak)
@@ -222,52 +349,28 @@ def pressroom_run(book: Path, i: int, work: Path, res: dict) -> None:
 EDITIONS = ["pdf", "epub", "print"]
 
 
-def pandoc_run(book: Path, md: Path, work: Path, res: dict) -> None:
-    """One round of Pandoc on the same article and photos: EPUB, and PDF with WeasyPrint."""
-    out = work / "pandoc"
+def pandoc_run(b: BenchBook, md: Path, work: Path, res: dict) -> None:
+    """One round of Pandoc on the same text and photos: EPUB, and PDF with WeasyPrint."""
+    out = work / f"pandoc-{b.key}"
     out.mkdir(exist_ok=True)
     env = {**os.environ, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    res["pandoc-epub"].append(run(["pandoc", md.name, "-o", str(out / "pandoc.epub")], env, cwd=book)[0])
-    res["pandoc-pdf"].append(run(["pandoc", md.name, "--pdf-engine=weasyprint", "-o", str(out / "pandoc.pdf")],
-                                 env, cwd=book)[0])
+    res["pandoc-load"].append(load_now())
+    res["pandoc-epub"].append(run(["pandoc", md.name, "-o", str(out / "pandoc.epub")], env, cwd=b.book)[0])
+    res["pandoc-pdf"].append(run(["pandoc", md.name, "--pdf-engine=weasyprint", *b.pandoc_args,
+                                  "-o", str(out / "pandoc.pdf")], env, cwd=b.book)[0])
     res["pandoc-sizes"] = {p.name: p.stat().st_size for p in out.iterdir()}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--photos", type=int, default=27)
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pressroom-bench")
-    ap.add_argument("--skip-pandoc", action="store_true")
-    args = ap.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-
-    t0 = time.perf_counter()
-    book = make_heavy_book(args.work, args.photos)
-    total = sum(p.stat().st_size for p in (book / "photos").iterdir())
-    print(f"heavy book: {args.photos} photos, {total / 1e6:.0f} MB of JPEGs, made in {time.perf_counter() - t0:.0f} s")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
-    pandoc = None if args.skip_pandoc else shutil.which("pandoc")
-    if not pandoc and not args.skip_pandoc:
-        print("pandoc not found: apt-get install pandoc (skipping the comparison)", file=sys.stderr)
-    md = pandoc_markdown(book) if pandoc else None
-    res: dict[str, list] = {k: [] for k in ("cold", "warm", "peak", *EDITIONS, "pandoc-epub", "pandoc-pdf")}
-    for i in range(args.runs):  # the two side by side in each round: a slow spell of the machine hits both
-        pressroom_run(book, i, args.work, res)
-        if md:
-            pandoc_run(book, md, args.work, res)
+def report(b: BenchBook, res: dict, runs: int) -> dict:
+    """Print one book's table and every run; return its medians."""
     pr = {"cold": median(res["cold"]), "warm": median(res["warm"]),
           "peak": max(p[0] for p in res["peak"]), "peak_pss": max(p[1] for p in res["peak"]),
-          **{e: median(res[e]) for e in EDITIONS}, "sizes": res["sizes"]}
+          **{e: median(res[e]) for e in EDITIONS if res[e]}, "sizes": res["sizes"]}
     pd = ({"epub": median(res["pandoc-epub"]), "pdf": median(res["pandoc-pdf"]), "sizes": res["pandoc-sizes"]}
-          if md else None)
-
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"\nmedians of {args.runs} runs, seconds")
+          if res["pandoc-pdf"] else None)
+    pr["pandoc"] = (pd["epub"] + pd["pdf"]) if pd else None
+    print(f"\n== {b.title}: medians of {runs} runs, seconds")
     print(f"{'measure':40} {'pressroom':>10} {'pandoc':>10} {'ratio':>7}")
-    pandoc_total = (pd["epub"] + pd["pdf"]) if pd else None
 
     def row(name, ours, theirs=None):
         if theirs is None:
@@ -275,13 +378,14 @@ def main() -> None:
         else:
             print(f"{name:40} {ours:10.2f} {theirs:10.2f} {ours / theirs:6.2f}x")
 
-    row("cold build, every edition", pr["cold"], pandoc_total)
-    row("warm rebuild after a caption edit", pr["warm"], pandoc_total)
-    row("screen PDF alone (warm)", pr["pdf"], pd["pdf"] if pd else None)
-    row("EPUB alone (warm)", pr["epub"], pd["epub"] if pd else None)
-    row("print editions alone (warm)", pr["print"])
-    print("\nevery run, seconds (the medians above are of these):")
-    for k in ("cold", "warm", *EDITIONS, "pandoc-epub", "pandoc-pdf"):
+    row("cold build, every edition", pr["cold"], pr["pandoc"])
+    row(f"warm rebuild after {b.edited}"[:40], pr["warm"], pr["pandoc"])
+    if "pdf" in pr:
+        row("screen PDF alone (warm)", pr["pdf"], pd["pdf"] if pd else None)
+        row("EPUB alone (warm)", pr["epub"], pd["epub"] if pd else None)
+        row("print editions alone (warm)", pr["print"])
+    print("\nevery run, seconds (the medians above are of these), and the 1-minute load average as each round began:")
+    for k in ("load", "cold", "warm", *EDITIONS, "pandoc-load", "pandoc-epub", "pandoc-pdf"):
         if res[k]:
             print(f"  {k:12} " + " ".join(f"{v:6.2f}" for v in res[k]))
     print(f"\npeak memory of the process tree: {pr['peak_pss'] / 1e6:.0f} MB PSS "
@@ -297,6 +401,54 @@ def main() -> None:
         if ep and sp:
             print(f"\nEPUB size vs pandoc: {ep / pd['sizes']['pandoc.epub']:.1%}; "
                   f"screen PDF vs pandoc: {sp / pd['sizes']['pandoc.pdf']:.1%}")
+    return pr
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--books", default="photos,nt", help="comma-separated: photos, nt (default: both)")
+    ap.add_argument("--photos", type=int, default=27)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pressroom-bench")
+    ap.add_argument("--skip-pandoc", action="store_true")
+    ap.add_argument("--no-alone", action="store_true", help="skip the builds of each edition alone")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    keys = [k.strip() for k in args.books.split(",") if k.strip()]
+    if not keys or any(k not in ("photos", "nt") for k in keys):
+        ap.error("--books: photos, nt or both")
+
+    t0 = time.perf_counter()
+    books = [photo_bench(args.work, args.photos) if k == "photos" else nt_bench(args.work) for k in keys]
+    print(f"books made in {time.perf_counter() - t0:.0f} s")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine skews times)")
+    pandoc = None if args.skip_pandoc else shutil.which("pandoc")
+    if not pandoc and not args.skip_pandoc:
+        print("pandoc not found: apt-get install pandoc (skipping the comparison)", file=sys.stderr)
+    results = []
+    for b in books:
+        md = pandoc_markdown(b.book) if pandoc else None
+        res: dict[str, list] = {k: [] for k in ("load", "cold", "warm", "peak", *EDITIONS, "pandoc-load",
+                                                "pandoc-epub", "pandoc-pdf")}
+        for i in range(args.runs):  # the two side by side in each round: a slow spell of the machine hits both
+            pressroom_run(b, i, args.work, res, alone=not args.no_alone)
+            if md:
+                pandoc_run(b, md, args.work, res)
+        results.append((b, report(b, res, args.runs)))
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    print(f"\n== both books, medians of {args.runs} runs (seconds; the ratio is to Pandoc's EPUB + PDF)")
+    print(f"{'book':16} {'cold':>7} {'ratio':>6} {'warm':>7} {'ratio':>6} {'pandoc':>7} {'peak MB':>8} "
+          f"{'PDF MB':>7} {'EPUB MB':>8} {'print MB':>9}")
+    for b, pr in results:
+        size = lambda pred: next((s / 1e6 for n, s in pr["sizes"].items() if pred(n)), float("nan"))  # noqa: E731
+        pd = pr["pandoc"]
+        ratio = lambda t: f"{t / pd:5.2f}x" if pd else "     -"  # noqa: E731
+        print(f"{b.title:16} {pr['cold']:7.2f} {ratio(pr['cold'])} {pr['warm']:7.2f} {ratio(pr['warm'])} "
+              f"{pd if pd else float('nan'):7.2f} {pr['peak_pss'] / 1e6:8.0f} "
+              f"{size(lambda n: n.endswith('.pdf') and '-print' not in n and '-cover' not in n):7.1f} "
+              f"{size(lambda n: n.endswith('.epub')):8.1f} {size(lambda n: n.endswith('-print.pdf')):9.1f}")
 
 
 if __name__ == "__main__":
