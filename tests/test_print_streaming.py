@@ -177,6 +177,37 @@ def test_the_estimate_lays_a_long_book_out_once(tmp_path, monkeypatch):
     assert abs(estimate - lay.laid_out) <= 0.15 * lay.laid_out
 
 
+def _text_book(folder: Path, paragraphs: int) -> Path:
+    """A book of text only: ``paragraphs`` paragraphs of 600 characters over 4 chapters."""
+    para = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor "
+            "incididunt ut labore et dolore magna aliqua. " * 5)[:600]
+    chapters = "chapters:\n"
+    for c in range(4):
+        chapters += f"  - title: Part {c + 1}\n    content:\n      - text: |\n"
+        chapters += "\n\n".join(f"          {para}" for _ in range(paragraphs // 4)) + "\n"
+    return make_book(folder, photos=0, chapters=chapters)
+
+
+def test_the_first_gutter_is_the_one_its_own_estimate_needs(tmp_path):
+    """The estimate is made again with the gutter it calls for: a book whose estimate
+    with the narrowest gutter falls in the second bracket, and with the second bracket's
+    gutter in the third, is laid out first with the third (its estimate alone is tried
+    here, no layout)."""
+    ed = PrintInterior()
+    narrow = gutter_for(24)
+    straddling = None
+    for n in range(880, 1100, 8):  # about 290 to 360 pages
+        book = load(_text_book(tmp_path / f"b{n}", n))
+        gutter = ed.first_gutter(book)
+        assert gutter_for(estimated_pages(book, ed.geometry(book, gutter))) == gutter
+        one_step = gutter_for(estimated_pages(book, ed.geometry(book, narrow)))
+        if one_step != gutter:
+            assert narrow < one_step < gutter
+            straddling = n
+            break
+    assert straddling is not None  # such a book was tried
+
+
 # --------------------------------------------------------------------------
 # The page map between builds and between processes
 # --------------------------------------------------------------------------
