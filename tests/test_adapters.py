@@ -125,3 +125,42 @@ def test_pyphen_patterns_preload_like_pyphen_parses_them(tmp_path):
     assert rebuilt is not parsed
     word = "Donaudampfschifffahrt"
     assert rebuilt.positions(word) == parsed.positions(word)
+
+
+def test_kept_page_references_change_no_byte(tmp_path, monkeypatch):
+    """pydyf's page references, kept between WeasyPrint's calls while a PDF is generated
+    (adapters.pydyf.kept_page_references), give the bytes pydyf's own property gives: a
+    tagged PDF/UA book with links and photos, rendered both ways."""
+    import contextlib
+    import io
+
+    import pikepdf
+    import pydyf
+
+    from bookmaker import make_book
+    from pressroom.adapters import weasyprint as adapter
+    from pressroom.editions.pdf import ScreenPDF, book_html, page_css
+    from pressroom.editions.render_pdf import write_pdf
+    from pressroom.images import derive
+    from pressroom.manuscript import load
+    from pressroom.render import STYLES
+
+    original = pydyf.PDF.__dict__["page_references"]
+    make_book(tmp_path / "book", photos=3, size=(300, 200))
+    book = load(tmp_path / "book")
+    ed = ScreenPDF()
+    assets = derive(list(book.images), ed.targets(book), jobs=1)
+    g = ed.geometry(book)
+    html = book_html(book, "screen", "screen", g, assets)
+
+    def render() -> bytes:
+        return write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
+                         extra_css=page_css(g), variant="pdf/ua-1")
+
+    kept = render()
+    assert pydyf.PDF.__dict__["page_references"] is original  # put back after
+    monkeypatch.setattr(adapter, "kept_page_references", contextlib.nullcontext)
+    assert render() == kept
+    with pikepdf.open(io.BytesIO(kept)) as pdf:
+        assert len(pdf.pages) > 3 and "/StructTreeRoot" in pdf.Root
+        assert any("/Annots" in p.obj for p in pdf.pages)  # the contents' links point at pages

@@ -5,11 +5,14 @@ is written (never all in memory): an image object whose serialisation is partly
 a file (:func:`file_image`), a writer sink that copies those parts with sendfile
 (:func:`write`), relying on how pydyf 0.13's ``PDF.write`` serialises objects
 (``Object.indirect``, ``Object.data`` for the /ID hash, ``compressible``, the
-``objects`` list and ``current_position`` it appends to).
+``objects`` list and ``current_position`` it appends to). While WeasyPrint
+generates a PDF, ``PDF.page_references`` is kept between its calls
+(:func:`kept_page_references`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -26,6 +29,7 @@ CONTRACT = [
     ("pydyf", "Object.compressible"),
     ("pydyf", "Dictionary"),
     ("pydyf", "Stream"),
+    ("pydyf", "PDF.page_references"),
 ]
 
 
@@ -40,6 +44,34 @@ def check() -> None:
     gone = missing(CONTRACT)
     if gone:
         raise unsupported("pydyf", _version(), ", ".join(gone), SUPPORTED)
+
+
+@contextlib.contextmanager
+def kept_page_references():
+    """Within the block, ``PDF.page_references`` (every page's reference, which pydyf 0.13
+    makes afresh from the page tree at each call) is kept between calls while the page
+    tree does not grow. WeasyPrint asks for it once per tagged element and link: for a
+    tagged book of 470 pages, 19,000 calls and 9 million references made, a seventh of
+    the screen PDF's time. The references are the same, so are the bytes."""
+    import pydyf
+
+    original = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(original, property):
+        raise unsupported("pydyf", _version(), "PDF.page_references (a property)", SUPPORTED)
+
+    def page_references(pdf):
+        kids = pdf.pages["Kids"]
+        kept = pdf.__dict__.get("_pressroom_page_references")
+        if kept is None or kept[0] is not kids or kept[1] != len(kids):
+            kept = (kids, len(kids), original.fget(pdf))
+            pdf.__dict__["_pressroom_page_references"] = kept
+        return kept[2]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 def write(pdf, output, version, identifier, compress: bool) -> None:

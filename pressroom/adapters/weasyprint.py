@@ -23,6 +23,7 @@ import shutil
 import uuid
 
 from . import missing, unsupported
+from .pydyf import kept_page_references
 
 SUPPORTED = ">=70,<71"
 
@@ -115,7 +116,8 @@ def stable_uuids(seed: str):
 def generate_pdf(document, options: dict, variant: str | None, seed: str):
     """The pydyf PDF of a rendered ``document``, as ``Document.write_pdf`` makes it with
     ``options`` (a full set of WeasyPrint's options) and ``variant``'s defaults, not yet
-    serialised; XMP UUIDs derived from ``seed``. Returns (pdf, the options used)."""
+    serialised; XMP UUIDs derived from ``seed``; pydyf's page references kept between
+    WeasyPrint's calls (pydyf.kept_page_references). Returns (pdf, the options used)."""
     from weasyprint import DEFAULT_OPTIONS
     from weasyprint.pdf import VARIANTS, generate_pdf as generate
 
@@ -124,7 +126,7 @@ def generate_pdf(document, options: dict, variant: str | None, seed: str):
         for key, value in VARIANTS[variant][1].items():
             if pdf_opts.get(key) is None:
                 pdf_opts[key] = value
-    with stable_uuids(seed):
+    with stable_uuids(seed), kept_page_references():
         return generate(document, None, 1, **pdf_opts), pdf_opts
 
 
