@@ -762,8 +762,10 @@ class _Run:
             ph = self.by_path[path]
             self.assets.warnings += [Problem(ph.where, f"photo '{ph.src}' {w}", "PR031", "warning") for w in notes]
         if self.problems:
+            # In the book's order, not the order the photos' workers finished in.
             raise ManuscriptError([
-                Problem(self.by_path[path].where, f"photo '{self.by_path[path].src}' {err}", err.code)
-                for path, err in self.problems.items()
+                Problem(self.by_path[path].where, f"photo '{self.by_path[path].src}' {self.problems[path]}",
+                        self.problems[path].code)
+                for path in self.by_path if path in self.problems
             ] + self.assets.warnings)
         return self.assets
