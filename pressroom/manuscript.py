@@ -9,6 +9,7 @@ whatever comes back is a model the rest of the program can trust.
 from __future__ import annotations
 
 import dataclasses
+import io
 import datetime as _dt
 import difflib
 import re
@@ -51,8 +52,11 @@ ROLES = {
 }
 MARC_TO_ROLE = {code: name for name, code in ROLES.items()}
 
-LAYOUTS = ("auto", "page", "full-bleed", "inline")
+LAYOUTS = ("auto", "page", "full-bleed", "inline", "spread")
 PAPERS = ("white", "cream", "color")
+BINDINGS = ("paperback", "hardcover")
+COLORS = ("rgb", "cmyk")
+SERVICES = ("kdp", "lulu", "ingramspark")
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
@@ -119,6 +123,12 @@ class PrintSettings:
     bleed: float  # points
     paper: str  # one of PAPERS
     page_multiple: int
+    binding: str = "paperback"  # one of BINDINGS
+    jacket: bool = False  # hardcover: a dust jacket too
+    color: str = "rgb"  # one of COLORS: rgb (PDF/X-4, sRGB intent) or cmyk (PDF/X-1a)
+    output_profile: Path | None = None  # cmyk: the press's CMYK output profile, inside the book folder
+    service: str = "kdp"  # one of SERVICES: whose hardcover template the case wrap and jacket follow
+    where: Location | None = None  # the print settings in the manuscript (for messages)
 
 
 @dataclass(frozen=True)
@@ -605,7 +615,8 @@ CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": ""}
 CHAPTER_KEYS = {"title": "", "content": ""}
 PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
 TEXT_KEYS = {"text": ""}
-PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": ""}
+PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "binding": "", "jacket": "",
+              "color": "", "output_profile": "", "service": ""}
 
 
 def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
@@ -823,7 +834,101 @@ def _print(ctx: _Ctx, node: yaml.Node) -> PrintSettings | None:
     multiple = d.page_multiple
     if "page_multiple" in m:
         multiple = _int(ctx, m["page_multiple"][1], "print page_multiple", 1, 32) or multiple
-    return PrintSettings(trim_name, width, height, bleed, paper, multiple)
+    binding = _choice(ctx, m, "binding", BINDINGS) or d.binding
+    color = _choice(ctx, m, "color", COLORS) or d.color
+    service = _choice(ctx, m, "service", SERVICES) or d.service
+    jacket = False
+    if "jacket" in m:
+        jacket = bool(_bool(ctx, m["jacket"][1], "print jacket"))
+        if jacket and binding != "hardcover":
+            ctx.error(m["jacket"][1], "a dust jacket is for a hardcover: add 'binding: hardcover' or remove "
+                      "'jacket'", "PR022")
+            jacket = False
+    profile = None
+    if "output_profile" in m:
+        pnode = m["output_profile"][1]
+        profile = _output_profile(ctx, pnode)
+        if profile is not None and color != "cmyk":
+            ctx.error(pnode, "an output profile is for CMYK files: add 'color: cmyk' or remove 'output_profile'", "PR022")
+            profile = None
+    return PrintSettings(trim_name, width, height, bleed, paper, multiple, binding, jacket, color, profile, service,
+                         ctx.loc(node))
+
+
+def _choice(ctx: _Ctx, m: dict, key: str, choices: tuple[str, ...]) -> str | None:
+    """The value of the print setting ``key``, one of ``choices`` (None when absent or wrong)."""
+    if key not in m:
+        return None
+    node = m[key][1]
+    value = _string(ctx, node, f"print {key}")
+    if value is None:
+        return None
+    if value.lower() in choices:
+        return value.lower()
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    ctx.error(node, f"print {key} '{value}' is unknown; {hint}use one of: {', '.join(choices)}", "PR022")
+    return None
+
+
+def check_profile(data: bytes) -> str:
+    """The reason ``data`` is not a usable CMYK output profile, or "" when it is."""
+    from PIL import ImageCms
+
+    if len(data) < 132 or data[36:40] != b"acsp":
+        return "is not an ICC profile"
+    if data[16:20] != b"CMYK":
+        return f"is a {data[16:20].decode('latin-1').strip() or '?'} profile; a press needs a CMYK one"
+    if data[12:16] != b"prtr":
+        kind = {b"mntr": "display", b"scnr": "input (scanner, camera)", b"link": "device link",
+                b"spac": "colour space", b"abst": "abstract", b"nmcl": "named colour"}.get(data[12:16], "not an output")
+        return f"is a {kind} profile; a press needs a CMYK output (printer) profile"
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+        ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK", renderingIntent=1)
+    except (ImageCms.PyCMSError, OSError, ValueError) as e:
+        return f"cannot be used by LittleCMS ({e})"
+    return ""
+
+
+#: The largest output profile read (real ones are 0.5 to 3 MB).
+MAX_PROFILE_BYTES = 16 << 20
+
+
+def _output_profile(ctx: _Ctx, node: yaml.Node) -> Path | None:
+    """The press's CMYK output profile: a file inside the book folder that LittleCMS reads
+    as a CMYK output (printer) profile."""
+    src = _string(ctx, node, "print output_profile")
+    if src is None:
+        return None
+    shown = one_line(src)[:120]
+    pure = PurePosixPath(src.replace("\\", "/"))
+    if _CONTROL.search(src) or re.match(r"^[A-Za-z]:", src) or _LINK_RE.match(src) or pure.is_absolute() \
+            or ".." in pure.parts:
+        ctx.error(node, f"output profile '{shown}' must be a file inside the book folder, given relative to "
+                  "book.yaml (e.g. profiles/press.icc)", "PR022")
+        return None
+    try:
+        path = (ctx.root / pure).resolve()
+        if not path.is_relative_to(ctx.root):
+            ctx.error(node, f"output profile '{shown}' leads outside the book folder (a symlink?)", "PR022")
+            return None
+        if not path.is_file():
+            ctx.error(node, f"output profile '{shown}' not found", "PR022")
+            return None
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            ctx.error(node, f"output profile '{shown}' is larger than {human_bytes(MAX_PROFILE_BYTES)}: "
+                      "not an ICC profile", "PR022")
+            return None
+        data = path.read_bytes()
+    except (OSError, RuntimeError) as e:
+        ctx.error(node, f"output profile '{shown}' cannot be read: {getattr(e, 'strerror', None) or e}", "PR022")
+        return None
+    why = check_profile(data)
+    if why:
+        ctx.error(node, f"output profile '{shown}' {why}", "PR022")
+        return None
+    return path
 
 
 def _chapters(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> tuple[Chapter, ...]:
