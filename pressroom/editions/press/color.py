@@ -38,8 +38,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..images import Asset, atomic_write, cache_dir, content_digest
-from ..manuscript import check_profile
+from ...cache import atomic_write, cache_dir, content_digest
+from ...errors import BuildError, Location, Problem
+from ...images import Asset
+from ...manuscript import Book, check_profile
 
 #: The profile used when the manuscript names none: Ghostscript's own CMYK output
 #: profile (SWOP-like US web offset coated), installed with Debian's ghostscript
@@ -125,8 +127,7 @@ def ink_limit(data: bytes) -> float:
     steps = [round(i * 255 / 32) for i in range(33)]
     cube = Image.new("RGB", (33 * 33, 33))
     cube.putdata([(r, g, b) for b in steps for r in steps for g in steps])
-    cmyk = ImageCms.applyTransform(cube, _transform(data))
-    return round(_max_ink(cmyk), 1)
+    return round(_max_ink(_apply(_transform(data), cube)), 1)
 
 
 @functools.lru_cache(maxsize=8)
@@ -136,6 +137,17 @@ def _transform(data: bytes):
     return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(io.BytesIO(data)),
                                    "RGB", "CMYK", renderingIntent=INTENT,
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+
+def _apply(transform, im):
+    """``transform`` applied to ``im``. (ImageCms.applyTransform also copies the output
+    profile into the result's info, and fails for the profiles LittleCMS cannot write
+    back, such as Ghostscript's ps_cmyk.icc: the transform itself is done here.)"""
+    from PIL import Image
+
+    out = Image.new("CMYK", im.size)
+    transform.transform.apply(im.getim(), out.getim())
+    return out
 
 
 def _ink_sum(im):
@@ -233,13 +245,13 @@ def cmyk_lut(data: bytes, limit: float):
     points is a weighted mean of points within the limit, so it is within the limit
     too; the table differs from converting each pixel with LittleCMS by at most 3
     levels of 255 (measured on the sample book's photos), and is as fast."""
-    from PIL import Image, ImageCms, ImageFilter
+    from PIL import Image, ImageFilter
 
     n = LUT_POINTS
     steps = [round(i * 255 / (n - 1)) for i in range(n)]
     grid = Image.new("RGB", (n * n, n))
     grid.putdata([(r, g, b) for b in steps for g in steps for r in steps])  # red varies fastest, as Color3DLUT reads
-    points = limit_ink(ImageCms.applyTransform(grid, _transform(data)), limit)
+    points = limit_ink(_apply(_transform(data), grid), limit)
     table = [v / 255 for px in points.get_flattened_data() for v in px]
     return ImageFilter.Color3DLUT(n, table, channels=4, target_mode="CMYK")
 
@@ -398,7 +410,7 @@ def finish(src: Path, dst: Path, profile: OutputProfile, boxes, *, title: str, c
         info.Title = pikepdf.String(title)
         info.Producer = pikepdf.String("pressroom (WeasyPrint, Ghostscript, LittleCMS)")
         info.CreationDate = info.ModDate = pikepdf.String(date)
-        info.Trapped = pikepdf.Name.False_ if hasattr(pikepdf.Name, "False_") else pikepdf.Name("/False")
+        info.Trapped = pikepdf.Name("/False")
         info.GTS_PDFXVersion = pikepdf.String(PDFX_VERSION)
         _xmp(pdf, title, created, identifier)
         pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
@@ -623,3 +635,82 @@ def image_ink(x) -> float:
         if decode == [1.0, 0.0] * 4:
             im = im.point(lambda v: 255 - v)
     return _max_ink(im)
+
+
+# --------------------------------------------------------------------------
+# The print edition's use of it
+# --------------------------------------------------------------------------
+
+def _where(book: Book) -> Location:
+    if book.print.where is not None:
+        return book.print.where
+    return Location(str(book.source))
+
+
+def book_profile(book: Book) -> OutputProfile:
+    """The book's output profile (print.output_profile, or the default), or a located BuildError."""
+    try:
+        return load_profile(book.print.output_profile)
+    except (ColorError, OSError) as e:
+        raise BuildError([Problem(_where(book), str(e), "PR093")]) from None
+
+
+def color_assets(book: Book, assets):
+    """``assets`` with each print photo as the CMYK JPEG made for the book's output
+    profile (cmyk_photo) when the book is printed in CMYK; ``assets`` itself otherwise."""
+    if book.print.color != "cmyk":
+        return assets
+    profile = book_profile(book)
+    out = dict(assets)
+    for p in book.images:
+        key = (p.path, "print")
+        if key in assets:
+            try:
+                out[key] = cmyk_photo(assets[key], profile)
+            except ColorError as e:
+                raise BuildError([Problem(p.where, f"photo '{p.src}': {e}", "PRINT-013")]) from None
+            except OSError as e:
+                raise BuildError([Problem(p.where, f"photo '{p.src}' cannot be converted to CMYK: "
+                                          f"{e.strerror or e}", "PR033")]) from None
+    return out
+
+
+def color_css(book: Book) -> str:
+    """What the stylesheet changes for CMYK: PDF/X-1a allows no transparency, so the
+    caption band over a full-bleed photo is opaque (the dark grey the translucent
+    band gives over a mid-tone photo) instead of 62 % black."""
+    if book.print.color != "cmyk":
+        return ""
+    return "\n.leaf-full-bleed .band { background: #303030; }\n"
+
+
+def cmyk_write(book: Book, write_rgb, out, what: str, title: str, created: str) -> None:
+    """Write to ``out`` (a binary file) the PDF/X-1a:2003 file made from the RGB PDF that
+    ``write_rgb(file)`` writes, audited (no RGB, no transparency, a CMYK intent, no ink
+    over the limit in its colours) before a byte of it is given."""
+    profile = book_profile(book)
+    where = _where(book)
+    identifier = hashlib.sha256(f"{book.identifier}|pdf/x-1a|{what}".encode()).hexdigest()[:32].encode()
+    with tempfile.TemporaryDirectory(prefix="pressroom-cmyk-") as tmp:
+        rgb, x1a = Path(tmp) / "rgb.pdf", Path(tmp) / "x1a.pdf"
+        with open(rgb, "wb") as f:
+            write_rgb(f)
+        try:
+            to_pdfx1a(rgb, x1a, profile, title=title, created=created, identifier=identifier, lang=book.language)
+        except ColorError as e:
+            raise BuildError([Problem(where, f"the {what}: {e}", "PR093")]) from None
+        found = audit(x1a, profile.ink_limit, images=False)  # the photos were measured when made
+        problems = [Problem(where, f"the CMYK {what}: {w}", "PRINT-014") for w in found.problems()]
+        problems += [Problem(where, f"the CMYK {what}: {w}, over the profile's ink limit of "
+                             f"{profile.ink_limit:g}%", "PRINT-013") for _, w, _ in found.over_ink[:5]]
+        if problems:
+            raise BuildError(problems)
+        with open(x1a, "rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+
+
+def cmyk_bytes(book: Book, rgb: bytes, what: str, title: str, created: str) -> bytes:
+    """cmyk_write for an RGB PDF in memory (the cover)."""
+    buf = io.BytesIO()
+    cmyk_write(book, lambda f: f.write(rgb), buf, what, title, created)
+    return buf.getvalue()

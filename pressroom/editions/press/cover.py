@@ -18,6 +18,7 @@ from ...manuscript import Book, Photo
 from ...render import STYLES, phrase_size, render
 from ..base import source_date
 from ..render_pdf import write_pdf
+from .color import book_profile, cmyk_bytes, color_css
 from .pdfx import Finisher, css_bleed, photo_uri_map, print_options
 from .services import (BARCODE_BOX, COVER_SAFETY, EAN_MODULE, PT_PER_IN, SPINE_MARGIN, SPINE_MIN_FONT,
                        SPINE_TEXT_MIN_PAGES, spine_width)
@@ -145,7 +146,9 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     title_size = phrase_size(book.title, s.trim_w - 2 * COVER_SAFETY, min(s.trim_w * 0.062, 40.0))
     html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
-    css = _cover_css(s, css_bleed(p.bleed, marks), marks)
+    css = _cover_css(s, css_bleed(p.bleed, marks), marks) + color_css(book)
+    # A CMYK cover is converted before it is cached: the key names the profile.
+    color = book_profile(book).digest if p.color == "cmyk" else "rgb"
 
     def make() -> tuple[bytes, dict]:
         by_uri = photo_uri_map(book, assets) if book.cover else {}
@@ -154,6 +157,8 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
         finish = lambda document, pdf: (fin(document, pdf), overflow.append(_spine_overflow(document)))  # noqa: E731
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"], extra_css=css,
                         variant="pdf/x-4", finisher=finish, **print_options())
+        if p.color == "cmyk":
+            pdf = cmyk_bytes(book, pdf, "cover", f"{book.title}: Cover", source_date().isoformat())
         ppi = None
         if fin.images:
             _, _, a, w, _, _ = fin.images[0]
@@ -162,7 +167,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
 
     # The same cover (a caption edit leaves it as it was) is not rendered again. The
     # HTML names the photo by its cached file, whose name comes from its content.
-    key = "|".join(map(str, (book.identifier, p.bleed, print_options(), source_date().isoformat(), css, html)))
+    key = "|".join(map(str, (book.identifier, p.bleed, print_options(), source_date().isoformat(), css, html, color)))
     pdf, facts = cached_render("cover.pdf", key, make)
     ppi = facts["ppi"]
     return Cover(pdf, s, book.cover, ppi, unembedded_fonts=facts["unembedded"], spine_overflow=facts["overflow"])

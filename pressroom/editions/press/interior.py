@@ -22,9 +22,10 @@ from ...limits import DEFAULT as DEFAULT_LIMITS, Limits
 from ...manuscript import Book, Photo
 from ...render import STYLES
 from ...staging import Staged, stage
-from ..base import NOTHING, Edition, Geometry, Given
+from ..base import NOTHING, Edition, Geometry, Given, source_date
 from ..pdf import book_html, page_css
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
+from .color import cmyk_bytes, cmyk_write, color_assets, color_css
 from .cover import Cover, build_cover
 from .pagemap import PageMap, cache_key, decoded, encoded, remember
 from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
@@ -83,12 +84,13 @@ class PrintInterior(Edition):
 
     def _render(self, book: Book, assets, gutter: float) -> tuple[Layout, Finisher]:
         g = self.geometry(book, gutter)
+        assets = color_assets(book, assets)  # CMYK photos for a CMYK book
         html = book_html(book, "print", "print", g, assets)
         stand_ins, files = stand_ins_for(book, assets)
         fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
                        files=files)
         pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
-                         extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
+                         extra_css=self.page_css(book, g) + color_css(book), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
                          **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
@@ -134,7 +136,8 @@ class PrintInterior(Edition):
             self._last = None  # the previous book's layout is not kept while this one is made
             lay = self.layout(book, assets)
             remember(book, assets, lay.page_map)  # for an EPUB built later on its own (print_page_map)
-            self._last = (book, assets, lay, build_cover(book, assets, lay.pages, marks=self.marks))
+            cover = build_cover(book, color_assets(book, assets), lay.pages, marks=self.marks)
+            self._last = (book, assets, lay, cover)
         return self._last[2], self._last[3]
 
     def hand_over(self, book: Book, assets) -> Given:
@@ -149,16 +152,30 @@ class PrintInterior(Edition):
 
     def build(self, book: Book, assets, given: Given = NOTHING) -> dict[str, bytes]:
         lay, cover = self._checked(book, assets)
-        return {self.filename(book): lay.pdf.bytes(), book.slug + self.cover_suffix: cover.pdf}
+        interior = lay.pdf.bytes()
+        if book.print.color == "cmyk":
+            interior = cmyk_bytes(book, interior, "interior", interior_title(book), source_date().isoformat())
+        return {self.filename(book): interior, book.slug + self.cover_suffix: cover.pdf}
 
     def write(self, book: Book, assets, folder: Path, given: Given = NOTHING) -> Staged:
-        """The interior streamed to its file, photo after photo (never whole in memory), and its cover."""
+        """The interior streamed to its file, photo after photo (never whole in memory), and its cover.
+        A CMYK interior is streamed to a temporary file and converted from it (color.cmyk_write)."""
         lay, cover = self._checked(book, assets)
-        return stage(folder, [(self.filename(book), lay.pdf.write), (book.slug + self.cover_suffix, cover.pdf)])
+        interior = lay.pdf.write
+        if book.print.color == "cmyk":
+            created = source_date().isoformat()
+            interior = lambda out: cmyk_write(book, lay.pdf.write, out, "interior",  # noqa: E731
+                                              interior_title(book), created)
+        return stage(folder, [(self.filename(book), interior), (book.slug + self.cover_suffix, cover.pdf)])
 
     def preflight(self, book: Book, assets) -> list[Problem]:
         lay, cover = self.made(book, assets)
         return check_print(book, lay, cover, strict=self.strict)
+
+
+def interior_title(book: Book) -> str:
+    """The interior's document title, as WeasyPrint gives it (title: subtitle)."""
+    return f"{book.title}: {book.subtitle}" if book.subtitle else book.title
 
 
 def estimated_pages(book: Book, g: Geometry) -> int:
