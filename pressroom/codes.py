@@ -51,13 +51,13 @@ CODES: dict[str, tuple[str, str]] = {
     "PR021": ("unknown contributor role",
               "Use one of the roles in README's contributors table (author, photographer, editor, ...) or a MARC relator code."),
     "PR022": ("print setting not valid",
-              "Use a trim preset or a size like 8x10in / 150x200mm, a bleed like 0.125in or 3mm, paper white, cream or color, binding paperback or hardcover, color rgb or cmyk, service kdp, lulu or ingramspark, and an output_profile that is a CMYK printer profile (.icc) inside the book folder."),
+              "Use a trim preset or a size like 8x10in / 150x200mm, a bleed like 0.125in or 3mm, paper white, cream or color, color rgb or cmyk, and an output_profile that is a CMYK printer profile (.icc) inside the book folder."),
     "PR023": ("content block not text or photo",
               "Start each content item with '- text: ...' or '- photo: photos/NAME.jpg' (with 'alt:' on the next line)."),
     "PR024": ("photo has no alt text",
               "Add 'alt:' under the photo: one sentence saying what it shows, for readers who cannot see it."),
     "PR025": ("unknown photo layout",
-              "Use layout auto, page, full-bleed, inline or spread (or leave it out for auto)."),
+              "Use layout auto, page, full-bleed or inline (or leave it out for auto)."),
     "PR026": ("photo path leaves the book folder",
               "Put the photo inside the book folder (e.g. photos/) and give its path relative to book.yaml."),
     "PR027": ("photo not found",
@@ -120,12 +120,7 @@ CODES: dict[str, tuple[str, str]] = {
               "Report it as a bug with the book and the profile: photos and colours are converted within the output profile's total ink; a press rejects more."),
     "PRINT-014": ("CMYK file is not PDF/X-1a",
               "Report it as a bug with the book: something the stylesheet draws stayed RGB or transparent after the conversion."),
-    "PRINT-015": ("text in a hardcover's hinge or wrap",
-              "Shorten the back cover's description or the spine's title: the case wrap folds round the boards and the hinge, and text there is lost."),
-    "PRINT-016": ("spread photo too small for two pages",
-              "Use a larger original (two pages wide at 300 ppi: the message gives the pixels) or place the photo on one page (layout page or full-bleed)."),
-    "PRINT-017": ("page count outside the hardcover's range",
-              "Add or remove pages: the message gives the service's range for a case-bound book."),
+
 }
 
 

@@ -52,7 +52,7 @@ ROLES = {
 }
 MARC_TO_ROLE = {code: name for name, code in ROLES.items()}
 
-LAYOUTS = ("auto", "page", "full-bleed", "inline", "spread")
+LAYOUTS = ("auto", "page", "full-bleed", "inline")
 PAPERS = ("white", "cream", "color")
 BINDINGS = ("paperback", "hardcover")
 COLORS = ("rgb", "cmyk")
@@ -615,8 +615,7 @@ CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": ""}
 CHAPTER_KEYS = {"title": "", "content": ""}
 PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
 TEXT_KEYS = {"text": ""}
-PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "binding": "", "jacket": "",
-              "color": "", "output_profile": "", "service": ""}
+PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "color": "", "output_profile": ""}
 
 
 def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:

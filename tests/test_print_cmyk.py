@@ -11,6 +11,7 @@ RGB one.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -30,7 +31,13 @@ IN = 72.0
 SLUG = "photos-banned-by-north-korea"
 GS_PROFILES = Path("/usr/share/color/icc/ghostscript")
 
-pytestmark = pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript is not installed (.ci/run installs it)")
+@pytest.fixture(autouse=True)
+def _ghostscript():
+    """Ghostscript makes the CMYK files: skipped where it is missing, a failure on CI."""
+    if shutil.which("gs") is None:
+        if os.environ.get("PRESSROOM_CI") == "1":
+            pytest.fail("Ghostscript is not installed (PRESSROOM_CI=1: .ci/run must install it)")
+        pytest.skip("Ghostscript is not installed (apt-get install ghostscript)")
 
 
 # --------------------------------------------------------------------------
@@ -293,8 +300,6 @@ def test_without_ghostscript_a_located_error(tmp_path, monkeypatch, capsys):
     ("  color: cmyk\n  output_profile: profiles/a2b-only.icc\n", r"cannot be used by LittleCMS"),
     ("  color: cmyk\n  output_profile: profiles/not.icc\n", r"is not an ICC profile"),
     ("  output_profile: profiles/press.icc\n", r"an output profile is for CMYK files"),
-    ("  jacket: true\n", r"a dust jacket is for a hardcover"),
-    ("  binding: spiral\n", r"print binding 'spiral' is unknown"),
 ])
 def test_print_settings_errors_are_located(tmp_path, capsys, setting, message):
     folder = make_book(tmp_path / "b", photos=1, size=(300, 200), extra="print:\n" + setting)

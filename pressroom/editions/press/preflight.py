@@ -18,6 +18,8 @@ change meaning; new checks get new numbers.
 | PRINT-010 | warning | bleed below 0.125in |
 | PRINT-011 | warning | the identifier is not an ISBN: the barcode box is left white |
 | PRINT-012 | warning | the spine's title and byline are longer than the spine: they are cut |
+| PRINT-013 | error | CMYK: a colour or photo over the output profile's ink limit (color.py, when the file is made) |
+| PRINT-014 | error | CMYK: the file is not PDF/X-1a (color.py's audit, when the file is made) |
 """
 
 from __future__ import annotations
