@@ -23,6 +23,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from . import design as _design
 from .errors import Problem, ManuscriptError, Location
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits, human_bytes
 from .units import parse_length, parse_trim, TRIM_PRESETS
@@ -132,6 +133,31 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class Design:
+    """The book's own look (``design:``): a theme, its own font families, the author's CSS."""
+
+    theme: _design.Theme = _design.THEMES[_design.DEFAULT_THEME]
+    body: _design.Family | None = None
+    headings: _design.Family | None = None
+    css: _design.StyleSheet | None = None
+    #: What was found about the fonts that does not stop a build (a family without an italic).
+    warnings: tuple[Problem, ...] = ()
+    #: A digest of the font and CSS files' contents: caches keyed by the book see an edit to them.
+    digest: str = ""
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the design reads from the book folder (font faces, stylesheets and what they name)."""
+        fonts = [f.path for fam in (self.body, self.headings) if fam for f in fam.faces]
+        return fonts + (list(self.css.files.values()) if self.css else [])
+
+    @property
+    def plain(self) -> bool:
+        """The default look: no theme but classic, no fonts, no CSS (today's output, byte for byte)."""
+        return self.theme.name == _design.DEFAULT_THEME and not (self.body or self.headings or self.css)
+
+
+@dataclass(frozen=True)
 class Book:
     source: Path  # the manuscript file
     root: Path  # the book folder (resolved)
@@ -151,6 +177,7 @@ class Book:
     stand_in_photos: bool
     chapters: tuple[Chapter, ...]
     print: PrintSettings
+    design: Design = Design()
 
     @property
     def photos(self) -> tuple[Photo, ...]:
@@ -609,6 +636,7 @@ BOOK_KEYS = {
     "cover": "",
     "stand_in_photos": "",
     "print": "",
+    "design": "the book's look: theme, fonts, css",
     "chapters": "",
 }
 CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": ""}
@@ -616,6 +644,8 @@ CHAPTER_KEYS = {"title": "", "content": ""}
 PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
 TEXT_KEYS = {"text": ""}
 PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "color": "", "output_profile": ""}
+DESIGN_KEYS = {"theme": "", "fonts": "", "css": ""}
+FONT_ROLES = {"body": "", "headings": ""}
 
 
 def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
@@ -643,6 +673,7 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
     subjects = get("subjects", lambda n: _subjects(ctx, n), ())
     stand_in = get("stand_in_photos", lambda n: _bool(ctx, n, "stand_in_photos"), False)
     print_ = get("print", lambda n: _print(ctx, n), None) or _print_defaults()
+    design = get("design", lambda n: _design_of(ctx, n), None) or Design()
 
     counter = [0]
     chapters: tuple[Chapter, ...] = ()
@@ -678,6 +709,7 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
         stand_in_photos=bool(stand_in),
         chapters=chapters,
         print=print_,
+        design=design,
     )
 
 
@@ -926,6 +958,79 @@ def _output_profile(ctx: _Ctx, node: yaml.Node) -> Path | None:
     why = check_profile(data)
     if why:
         ctx.error(node, f"output profile '{shown}' {why}", "PR022")
+        return None
+    return path
+
+
+def _design_of(ctx: _Ctx, node: yaml.Node) -> Design | None:
+    m = _mapping(ctx, node, "design", DESIGN_KEYS)
+    if m is None:
+        return None
+    theme = _design.THEMES[_design.DEFAULT_THEME]
+    if "theme" in m:
+        tnode = m["theme"][1]
+        name = _string(ctx, tnode, "design theme")
+        if name is not None:
+            if name.strip().lower() in _design.THEMES:
+                theme = _design.THEMES[name.strip().lower()]
+            else:
+                close = difflib.get_close_matches(name.lower(), list(_design.THEMES), n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                ctx.error(tnode, f"theme '{name}' is unknown; {hint}use one of: {', '.join(_design.THEMES)}", "PR040")
+    families: dict[str, _design.Family | None] = {"body": None, "headings": None}
+    warnings: list[Problem] = []
+    if "fonts" in m:
+        fm = _mapping(ctx, m["fonts"][1], "design fonts", FONT_ROLES) or {}
+        for role, (_, fnode) in fm.items():
+            src = _string(ctx, fnode, f"design fonts {role}")
+            path = _design_path(ctx, fnode, src, f"font '{src}'", folder=True) if src else None
+            if path is None:
+                continue
+            fam, found = _design.family_of(role, src, path, ctx.root, ctx.loc(fnode))
+            for p in found:
+                (warnings if p.severity == "warning" else ctx.problems).append(p)
+            families[role] = fam
+    css = None
+    if "css" in m:
+        cnode = m["css"][1]
+        src = _string(ctx, cnode, "design css")
+        path = _design_path(ctx, cnode, src, f"stylesheet '{src}'") if src else None
+        if path is not None:
+            if path.suffix.lower() != ".css":
+                ctx.error(cnode, f"stylesheet '{src}' must be a .css file", "PR048")
+            else:
+                css, found = _design.check_css(path, src, ctx.root, str(PurePosixPath(ctx.file).parent))
+                ctx.problems.extend(p for p in found if p.severity == "error")
+                warnings.extend(p for p in found if p.severity == "warning")
+    made = Design(theme, families["body"], families["headings"], css, tuple(warnings))
+    return dataclasses.replace(made, digest=_design.digest(made.files))
+
+
+def _design_path(ctx: _Ctx, node: yaml.Node, src: str, what: str, folder: bool = False) -> Path | None:
+    """A file (or, with ``folder``, a folder) the design names, inside the book folder."""
+    if _CONTROL.search(src) or _BIDI.search(src) or len(src) > MAX_PATH_CHARS:
+        ctx.error(node, f"{what} is not a usable file name", "PR041")
+        return None
+    pure = PurePosixPath(src.replace("\\", "/"))
+    if re.match(r"^[A-Za-z]:", src) or pure.is_absolute() or _LINK_RE.match(src):
+        ctx.error(node, f"{what} must be a path relative to the book folder, not an absolute path or a URL", "PR041")
+        return None
+    if ".." in pure.parts:
+        ctx.error(node, f"{what} points outside the book folder", "PR041")
+        return None
+    try:
+        path = (ctx.root / pure).resolve()
+        if not path.is_relative_to(ctx.root):
+            ctx.error(node, f"{what} leads outside the book folder (a symlink?)", "PR041")
+            return None
+        if not path.exists():
+            ctx.error(node, f"{what} not found", "PR042")
+            return None
+        if not (path.is_file() or folder and path.is_dir()):
+            ctx.error(node, f"{what} is not a {'file or folder' if folder else 'file'}", "PR042")
+            return None
+    except (OSError, RuntimeError) as e:
+        ctx.error(node, f"{what} cannot be opened: {getattr(e, 'strerror', None) or e}", "PR042")
         return None
     return path
 

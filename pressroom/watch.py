@@ -132,7 +132,8 @@ class Watcher:
         p = self.preview
         try:
             book = load(self.book_arg, self.limits)
-            self.used = {book.source.resolve()} | {ph.path.resolve() for ph in book.images}
+            self.used = ({book.source.resolve()} | {ph.path.resolve() for ph in book.images}
+                         | {f.resolve() for f in book.design.files})
             task = getattr(self.say, "task", None)
             screen = ScreenPDF(limits=self.limits)
             target = screen.targets(book)

@@ -10,6 +10,7 @@ page numbers of the print edition, read from the print interior's layout.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import string
@@ -21,7 +22,7 @@ from ebooklib import epub
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .. import __version__, fontsubset
+from .. import __version__, design, fontsubset
 from ..adapters import ebooklib as ebooklib_adapter
 from ..cache import cached_render
 from ..errors import Location, Problem
@@ -295,9 +296,74 @@ def subset_font(font_file: str, text: str) -> bytes:
     return data
 
 
-def _characters(documents: list[str]) -> str:
-    """Every character the documents show, with printable ASCII always in."""
-    chars = set(string.printable.strip()) | {" ", "\u00a0"}
+def subset_file(path: Path, text: str) -> bytes:
+    """A font file of the book's own (design.fonts) cut down to the characters of ``text``;
+    cached, keyed by the file's bytes."""
+    data = path.read_bytes()
+    key = repr((path.name, hashlib.sha256(data).hexdigest(), text))
+    subset, _ = cached_render("font.ttf", key, lambda: (fontsubset.subset(path, text), {}))
+    return subset
+
+
+#: Apple Books uses an EPUB's own fonts only when this file asks it to.
+APPLE_DISPLAY_OPTIONS = ("META-INF/com.apple.ibooks.display-options.xml", b"""<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+""")
+
+
+def design_styles(book: Book) -> list[str]:
+    """The stylesheets of the book's design every document links after css/book.css, in
+    order: the theme's (with the book's fonts), the author's. None in the classic look."""
+    d = book.design
+    out = []
+    if d.theme.sheet("epub") or d.body or d.headings:
+        out.append("css/theme.css")
+    if d.css:
+        out.append("css/book/" + d.css.path.relative_to(book.root).as_posix())
+    return out
+
+
+def design_items(book: Book, text: str) -> list[epub.EpubItem]:
+    """What the book's design adds to the EPUB (see design_styles): the theme's stylesheet,
+    the book's fonts subset to ``text`` and the theme's, the author's stylesheets and the
+    files they name."""
+    d = book.design
+    items: list[epub.EpubItem] = []
+    names: dict[Path, str] = {}
+    for fam in (d.body, d.headings):
+        for face in fam.faces if fam else ():
+            if face.path not in names:
+                stem = re.sub(r"[^A-Za-z0-9_-]", "-", face.path.stem)
+                name = f"fonts/{fam.role}-{stem}{'.otf' if face.cff else '.ttf'}"
+                names[face.path] = name
+                items.append(epub.EpubItem(uid=f"bookfont{len(names)}", file_name=name, media_type=face.media_type,
+                                           content=subset_file(face.path, text)))
+    for i, f in enumerate(d.theme.fonts):
+        items.append(epub.EpubItem(uid=f"themefont{i}", file_name=f"fonts/{f}", media_type="font/ttf",
+                                   content=subset_font(f, text)))
+    theme_css = d.theme.sheet("epub")
+    css = (theme_css.read_text(encoding="utf-8") if theme_css else "") + design.font_css(
+        d.theme, d.body, d.headings, lambda face: "../" + names[face.path], "epub")
+    if css:
+        items.append(epub.EpubItem(uid="theme-css", file_name="css/theme.css", media_type="text/css",
+                                   content=css.encode("utf-8")))
+    if d.css:
+        # The author's files keep their places relative to each other, under css/book/:
+        # every URL in them stays right as written.
+        for i, (rel, path) in enumerate(sorted(d.css.files.items()), 1):
+            media = design.CSS_MEDIA_TYPES[path.suffix.lower()]
+            items.append(epub.EpubItem(uid=f"author{i}", file_name=f"css/book/{rel}", media_type=media,
+                                       content=path.read_bytes()))
+    return items
+
+
+def _characters(documents: list[str], more: str = "") -> str:
+    """Every character the documents show (and ``more``: what stylesheets print), with printable ASCII always in."""
+    chars = set(string.printable.strip()) | {" ", "\u00a0"} | set(more)
     for doc in documents:
         root = etree.fromstring(doc.encode("utf-8"))
         chars.update("".join(root.itertext()))
@@ -450,7 +516,8 @@ class EPUB(Edition):
 
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset], given: Given = NOTHING) -> dict[str, bytes]:
         lang, dir_ = book.language, direction(book.language)
-        page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), **ctx)  # noqa: E731
+        styles = design_styles(book)  # linked by every document after css/book.css (none in the classic look)
+        page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), styles=styles, **ctx)  # noqa: E731
 
         e = epub.EpubBook()
         e.IDENTIFIER_ID = "pub-id"
@@ -500,10 +567,15 @@ class EPUB(Edition):
 
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                  content=(STYLES / "epub.css").read_bytes()))
-        text = _characters([d.content.decode("utf-8") for d in spine])
+        text = _characters([d.content.decode("utf-8") for d in spine], book.design.theme.ornaments)
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
                                      content=subset_font(f, text)))
+        extra_files = []
+        if not book.design.plain:
+            for item in design_items(book, text):
+                e.add_item(item)
+            extra_files.append(APPLE_DISPLAY_OPTIONS)
         e.add_item(epub.EpubNcx())
         e.toc = toc
         e.spine = spine
@@ -518,12 +590,13 @@ class EPUB(Edition):
                                                                                 print_pages if starts else None))
         writer.process()
         writer.write()
-        return {self.filename(book): _normalise_zip(buf.getvalue())}
+        return {self.filename(book): _normalise_zip(buf.getvalue(), extra_files)}
 
 
-def _normalise_zip(data: bytes) -> bytes:
+def _normalise_zip(data: bytes, extra: list[tuple[str, bytes]] = ()) -> bytes:
     """Rewrite the container with fixed entry times: mimetype first and stored, JPEGs stored
-    (deflate gains nothing on them), the rest deflated."""
+    (deflate gains nothing on them), the rest deflated; ``extra`` entries (name, bytes) added
+    after the rest (META-INF files ebooklib does not write)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -535,4 +608,9 @@ def _normalise_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             z.writestr(info, src.read(name), compresslevel=None if stored else 9)
+        for name, content in extra:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            z.writestr(info, content, compresslevel=9)
     return out.getvalue()

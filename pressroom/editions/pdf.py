@@ -11,6 +11,7 @@ import io
 import math
 from pathlib import Path
 
+from .. import design
 from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
 from ..manuscript import Book, Photo
@@ -144,7 +145,7 @@ def book_html(book: Book, edition: str, target: str, g: Geometry, assets: dict[t
     """
     places = placements(book, g, assets, target)
     photos = {p.number: assets.get((p.path, f"{target}@{p.number}"), assets[(p.path, target)]) for p in book.photos}
-    return render("pdf/book.html", book, edition=edition, photos=photos,
+    return render("pdf/book.html", book, edition=edition, photos=photos, texts=design.openings(book),
                   layouts={n: v[0] for n, v in places.items()}, placed={n: v[1] for n, v in places.items()},
                   offsets={n: v[2] for n, v in places.items()},
                   openers={n for n, v in places.items() if v[3]}, g=g, created=source_date().isoformat())
@@ -157,7 +158,7 @@ class ScreenPDF(Edition):
 
     def geometry(self, book: Book) -> Geometry:
         w, h = book.print.width, book.print.height
-        m = 54.0  # 0.75in
+        m = book.design.theme.screen_margin  # 0.75in in the classic theme
         return Geometry(w, h, top=m, bottom=m * 1.15, inside=m, outside=m)
 
     def targets(self, book: Book) -> list[Target]:
@@ -277,7 +278,7 @@ class ScreenPDF(Edition):
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
-                        extra_css=page_css(g), variant="pdf/ua-1")
+                        extra_css=page_css(g), variant="pdf/ua-1", after_css=design.sheets(book.design, "book"))
         return {self.filename(book): finish(book, pdf)}
 
 

@@ -115,11 +115,14 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], **kwargs) ->
 
 
 def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
-               variant: str | None = None, stand_ins: dict[str, bytes] | None = None, **options) -> PendingPDF:
+               variant: str | None = None, stand_ins: dict[str, bytes] | None = None,
+               after_css: list[Path | tuple[str, str]] = (), **options) -> PendingPDF:
     """Lay ``html`` out with WeasyPrint, reading only the book, the cache and the styles,
     and generate its PDF; ``finisher(document, pdf)``, when given, sees it before it is
     written by the result's write() or bytes(). ``stand_ins`` gives image URLs bytes to
-    read instead of their files. The bytes depend only on the book and SOURCE_DATE_EPOCH."""
+    read instead of their files. ``after_css`` come after ``extra_css``: the book's design
+    (design.sheets), files or (CSS text, base URL) pairs. The bytes depend only on the book
+    and SOURCE_DATE_EPOCH."""
     from weasyprint import CSS, DEFAULT_OPTIONS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -139,6 +142,11 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
         sheets = [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         if extra_css:
             sheets.append(CSS(string=extra_css, base_url=str(STYLES) + "/", url_fetcher=fetcher, font_config=fonts))
+        for s in after_css:
+            if isinstance(s, tuple):
+                sheets.append(CSS(string=s[0], base_url=s[1], url_fetcher=fetcher, font_config=fonts))
+            else:
+                sheets.append(CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts))
         doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
         opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_identifier": identifier,
                 "pdf_variant": variant}

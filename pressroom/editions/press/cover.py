@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ... import design
 from ...adapters.weasyprint import page_boxes, walk
 from ...cache import cached_render
 from ...images import Asset
@@ -144,7 +145,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
                    "module": m, "digits": book.isbn,
                    "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
     title_size = phrase_size(book.title, s.trim_w - 2 * COVER_SAFETY, min(s.trim_w * 0.062, 40.0))
-    html = render("cover.html", book, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
+    html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
     css = _cover_css(s, css_bleed(p.bleed, marks), marks) + color_css(book)
     # A CMYK cover is converted before it is cached: the key names the profile.
@@ -156,7 +157,8 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
         overflow = []
         finish = lambda document, pdf: (fin(document, pdf), overflow.append(_spine_overflow(document)))  # noqa: E731
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"], extra_css=css,
-                        variant="pdf/x-4", finisher=finish, **print_options())
+                        variant="pdf/x-4", finisher=finish, after_css=design.sheets(book.design, "cover"),
+                        **print_options())
         if p.color == "cmyk":
             pdf = cmyk_bytes(book, pdf, "cover", f"{book.title}: Cover", source_date().isoformat())
         ppi = None
@@ -168,6 +170,8 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     # The same cover (a caption edit leaves it as it was) is not rendered again. The
     # HTML names the photo by its cached file, whose name comes from its content.
     key = "|".join(map(str, (book.identifier, p.bleed, print_options(), source_date().isoformat(), css, html, color)))
+    if not book.design.plain:  # the theme's sheets are the code's (code_digest); the book's files are not
+        key += f"|{book.design.theme.name}|{book.design.digest}"
     pdf, facts = cached_render("cover.pdf", key, make)
     ppi = facts["ppi"]
     return Cover(pdf, s, book.cover, ppi, unembedded_fonts=facts["unembedded"], spine_overflow=facts["overflow"])

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ... import design
 from ...cache import cached_render
 from ...errors import BuildError, Problem
 from ...images import Target, derive
@@ -68,8 +69,9 @@ class PrintInterior(Edition):
 
     def geometry(self, book: Book, gutter: float) -> Geometry:
         p = book.print
-        return Geometry(p.width, p.height, top=63.0, bottom=63.0, inside=SAFETY + gutter,
-                        outside=45.0, bleed=p.bleed)
+        top, bottom, outside = book.design.theme.print_margins  # 63, 63, 45 in the classic theme
+        return Geometry(p.width, p.height, top=top, bottom=bottom, inside=SAFETY + gutter,
+                        outside=outside, bleed=p.bleed)
 
     def targets(self, book: Book) -> list[Target]:
         return [PRINT_TARGET]
@@ -91,7 +93,7 @@ class PrintInterior(Edition):
                        files=files)
         pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
                          extra_css=self.page_css(book, g) + color_css(book), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
-                         **print_options())
+                         after_css=design.sheets(book.design, "book"), **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
         return Layout(pdf, fin.pages, fin.laid_out, gutter, placements, fin.unembedded, fin.unsafe,
