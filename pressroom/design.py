@@ -68,6 +68,9 @@ class Theme:
     drop_cap: bool = False
     #: The vendored fonts (styles/fonts/) the theme's stylesheets use beyond Noto Serif.
     fonts: tuple[str, ...] = ()
+    #: The cover title's size, as a share of the size that fits its longest phrase in Noto Serif
+    #: (a theme that sets it in wider letters, small capitals say, keeps it on its lines).
+    cover_title_scale: float = 1.0
     #: Characters the theme's stylesheets print (generated content): the EPUB's font subsets keep them.
     ornaments: str = ""
     description: str = ""
@@ -88,7 +91,7 @@ THEMES: dict[str, Theme] = {t.name: t for t in (
     Theme("gallery", screen_margin=40.0, print_margins=(45.0, 63.0, 40.0),
           heading_stack='"Noto Sans", sans-serif', fonts=NOTO_SANS,
           description="for photo books: the photos large, small captions, quiet folios, no running heads"),
-    Theme("novel", drop_cap=True, ornaments="\u2042",
+    Theme("novel", drop_cap=True, ornaments="\u2042", cover_title_scale=0.82,
           description="drop caps and a small-caps opening line, an ornament for scene breaks, "
                       "author and title as running heads"),
 )}

@@ -79,7 +79,7 @@ def preflight(book: Book, editions: list[Edition], assets) -> list[Problem]:
             found += ed.preflight(book, assets)
         except PressroomError as e:
             found += e.problems
-    return found
+    return list(dict.fromkeys(found))  # a finding about the book itself comes from every edition: once
 
 
 def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int | None = None,
@@ -328,5 +328,5 @@ def _no_task(label: str, total: int | None = None, what: str = ""):
 
 def _report(found: list[Problem], say) -> None:
     report = getattr(say, "problem", None)
-    for p in found:
+    for p in dict.fromkeys(found):  # a finding about the book itself comes from every edition: once
         report(p) if report else print(p, file=sys.stderr)

@@ -9,6 +9,7 @@ side. Run from the repository root: python tools/make_readme_images.py
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,9 +89,55 @@ def strip(images: list[Image.Image], labels: list[str], path: Path, height: int 
     print(f"{path}: {path.stat().st_size // 1024} KB")
 
 
+def themes(t: Path) -> None:
+    """README's "Make it yours": the sample book in each theme, screen PDF, as a spread of its
+    Introduction's opening page (page 5) and a photo page (page 7), side by side."""
+    from pressroom.design import THEMES
+
+    spreads = []
+    for name in THEMES:
+        folder = t / f"theme-{name}"
+        folder.mkdir(parents=True)
+        shutil.copytree(PHOTOS, folder / "photos")
+        manuscript = (ROOT / "book" / "book.yaml").read_text(encoding="utf-8")
+        (folder / "book.yaml").write_text(manuscript + f"\ndesign:\n  theme: {name}\n", encoding="utf-8")
+        (pdf,) = build(load(folder), [ScreenPDF()], folder / "out", say=lambda *a, **k: None)
+        pages = []
+        for n in (5, 7):
+            subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf),
+                            str(folder / f"p{n}")], check=True)
+            pages.append(Image.open(folder / f"p{n}.png").convert("RGB"))
+        spread = Image.new("RGB", (pages[0].width + pages[1].width + 2, max(p.height for p in pages)), (170, 170, 170))
+        spread.paste(pages[0], (0, 0))
+        spread.paste(pages[1], (pages[0].width + 2, 0))
+        spreads.append(spread)
+    font = ImageFont.truetype(str(FONT), 15)
+    pad, label_h, height = 16, 26, 200
+    scaled = [im.resize((round(im.width * height / im.height), height), Image.Resampling.LANCZOS) for im in spreads]
+    cols = 2
+    cw = max(im.width for im in scaled)
+    rows = (len(scaled) + cols - 1) // cols
+    canvas = Image.new("RGB", (cols * cw + (cols + 1) * pad, rows * (height + label_h + pad) + pad), (236, 234, 228))
+    d = ImageDraw.Draw(canvas)
+    for i, (im, name) in enumerate(zip(scaled, THEMES)):
+        x = pad + (i % cols) * (cw + pad)
+        y = pad + (i // cols) * (height + label_h + pad)
+        canvas.paste(im, (x, y))
+        d.rectangle([x - 1, y - 1, x + im.width, y + im.height], outline=(150, 150, 150))
+        d.text((x + im.width / 2, y + height + 6), name, font=font, fill=(40, 40, 40), anchor="mt")
+    path = IMG / "themes.png"
+    canvas.quantize(colors=128, dither=Image.Dither.NONE).save(path, optimize=True)
+    print(f"{path}: {path.stat().st_size // 1024} KB")
+
+
 def main() -> None:
     IMG.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["themes"]:  # only the themes' picture
+        with tempfile.TemporaryDirectory() as tmp:
+            themes(Path(tmp))
+        return
     with tempfile.TemporaryDirectory() as tmp:
+        themes(Path(tmp))
         t = Path(tmp)
         # Layouts: one photo of each layout in an 8x10in book (pages 5: text+inline, 6: page, 7: full-bleed)
         blocks = text() + photo("02.jpg", "inline", "Inline: in the flow of the text.") + \

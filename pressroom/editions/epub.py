@@ -494,8 +494,9 @@ class EPUB(Edition):
         return derive([book.cover], [COVER_TARGET], jobs=1, limits=self.limits)[(book.cover.path, COVER_TARGET.name)]
 
     def preflight(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> list[Problem]:
-        """Warn when the store cover will be blurred or carry no title."""
-        found: list[Problem] = []
+        """Warn when the store cover will be blurred or carry no title (and what the book's
+        fonts lack: design.warnings, reported once however many editions are made)."""
+        found: list[Problem] = list(book.design.warnings)
         a = self.cover_photo(book)
         if a is not None:
             scale = max(COVER_SIZE[0] / a.width, COVER_SIZE[1] / a.height)

@@ -263,7 +263,7 @@ class ScreenPDF(Edition):
         assets = self._complete(book, assets)
         places = placements(book, g, assets, "screen")
         sized = self.sized(book, g, assets)  # what build() places: cached, so made once
-        found = []
+        found = list(book.design.warnings)  # what the book's fonts lack (reported once: cli, check)
         for p in book.photos:
             a = sized.get((p.path, f"screen@{p.number}"), assets[(p.path, "screen")])
             lay, box, _, _ = places[p.number]

@@ -145,6 +145,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
                    "module": m, "digits": book.isbn,
                    "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
     title_size = phrase_size(book.title, s.trim_w - 2 * COVER_SAFETY, min(s.trim_w * 0.062, 40.0))
+    title_size *= book.design.theme.cover_title_scale
     html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
     css = _cover_css(s, css_bleed(p.bleed, marks), marks) + color_css(book)

@@ -172,7 +172,7 @@ class PrintInterior(Edition):
 
     def preflight(self, book: Book, assets) -> list[Problem]:
         lay, cover = self.made(book, assets)
-        return check_print(book, lay, cover, strict=self.strict)
+        return list(book.design.warnings) + check_print(book, lay, cover, strict=self.strict)
 
 
 def interior_title(book: Book) -> str:
