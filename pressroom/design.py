@@ -126,9 +126,9 @@ class Family:
     role: str  # "body" or "headings"
     src: str  # as written in book.yaml
     name: str  # the family's own name (the font's name table)
-    slots: dict  # {slot: Face}, every key of SLOTS
-    missing: tuple[str, ...]  # the slots stood in for
-    where: Location
+    slots: dict = field(hash=False)  # {slot: Face}, every key of SLOTS
+    missing: tuple[str, ...] = ()  # the slots stood in for
+    where: Location = Location("book.yaml")
 
     @property
     def css_name(self) -> str:
@@ -292,13 +292,13 @@ def digest(files: list[Path]) -> str:
 # The author's stylesheet
 # --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class StyleSheet:
     """The author's CSS and every file it names, checked: what the editions read."""
 
     path: Path  # the top stylesheet
     src: str  # as written in book.yaml
-    files: dict = field(default_factory=dict)  # {path relative to the book folder (posix): absolute path}: every file read
+    files: dict = field(default_factory=dict, hash=False)  # {path relative to the book folder (posix): absolute path}: every file read
 
 
 def check_css(path: Path, src: str, root: Path, shown_root: str, limits_bytes: int = MAX_CSS_BYTES
@@ -516,14 +516,10 @@ def with_initial(html: str) -> str:
 
 
 def openings(book) -> dict[tuple[int, int], str]:
-    """{(chapter number, block index): its HTML with a drop cap} for each chapter's first
-    text block, when the theme sets drop caps; else {}."""
+    """{(chapter number, 0): its HTML with a drop cap} for each chapter that opens with text
+    (right under its title: a chapter that opens with a photo has none), when the theme sets
+    drop caps; else {}."""
     if not book.design.theme.drop_cap:
         return {}
-    out = {}
-    for ch in book.chapters:
-        for i, block in enumerate(ch.blocks):
-            if hasattr(block, "markdown"):
-                out[(ch.number, i)] = with_initial(block.html)
-                break
-    return out
+    return {(ch.number, 0): with_initial(ch.blocks[0].html) for ch in book.chapters
+            if ch.blocks and hasattr(ch.blocks[0], "markdown")}
