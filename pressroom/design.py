@@ -389,7 +389,7 @@ def check_css(path: Path, src: str, root: Path, shown_root: str, limits_bytes: i
         if what == "@import":
             problems.append(Problem(where, f"@import '{shown_url}' is not a stylesheet", "PR048"))
             return
-        if suffix in (".ttf", ".otf"):
+        if suffix in (".ttf", ".otf", ".woff", ".woff2"):  # its licence bits, as for the design's fonts
             _, found = read_face(target, target.relative_to(root).as_posix(), where)
             if found:
                 problems.extend(found)

@@ -244,6 +244,19 @@ def test_a_font_named_by_the_css_is_licence_checked(tmp_path):
     assert "styles/book.css:1:35: error: font 'fonts/X.ttf' cannot be used: its licence forbids embedding" in found
 
 
+def test_a_woff2_font_named_by_the_css_is_licence_checked(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    folder = css_book(tmp_path, '@font-face {\n  font-family: X;\n  src: url(../fonts/X.woff2) format("woff2");\n}\n')
+    (folder / "fonts").mkdir()
+    with TTFont(NOTO_SANS / "NotoSans-Regular.ttf") as f:
+        f["OS/2"].fsType = 0x0002
+        f.flavor = "woff2"
+        f.save(folder / "fonts" / "X.woff2")
+    (found,) = problems(folder)
+    assert "styles/book.css:3:8: error: font 'fonts/X.woff2' cannot be used: its licence forbids embedding" in found
+
+
 def test_good_css_names_its_files(tmp_path):
     folder = css_book(tmp_path, '@import "parts/more.css";\n.chapter-title { color: #7a2a1a }\n'
                                 'p { background: url(../photos/01.jpg) }\n')
