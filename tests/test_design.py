@@ -140,6 +140,22 @@ def test_eb_garamond_family_is_read_and_its_missing_bold_italic_warned(tmp_path)
     assert str(w.where).endswith("book.yaml:8:11")
 
 
+def test_the_store_cover_is_set_in_the_books_fonts(tmp_path):
+    from pressroom.editions.epub import COVER_FONTS, compose_cover, cover_fonts, cover_type_fits
+
+    plain = load(story_book(tmp_path / "plain"))
+    assert cover_fonts(plain) == COVER_FONTS
+    assert cover_fonts(load(story_book(tmp_path / "m", "design:\n  theme: modern\n")))[0] == "NotoSans-Bold.ttf"
+    folder = story_book(tmp_path / "b", "design:\n  fonts:\n    body: fonts/EBG\n    headings: fonts/Head.ttf\n")
+    ebgaramond(folder / "fonts" / "EBG")
+    shutil.copy(NOTO_SANS / "NotoSans-Bold.ttf", folder / "fonts" / "Head.ttf")
+    book = load(folder)
+    title, subtitle, byline = cover_fonts(book)
+    assert (title.name, subtitle.name, byline.name) == ("Head.ttf", "EBGaramond12-Italic.otf", "EBGaramond12-Regular.otf")
+    assert cover_type_fits(book)
+    assert compose_cover(book, None) != compose_cover(plain, None)  # the same words, other faces
+
+
 def test_a_single_file_without_italic_is_warned_and_never_slanted(tmp_path):
     folder = story_book(tmp_path / "b", "design:\n  fonts:\n    body: fonts/Sans.ttf\n")
     (folder / "fonts").mkdir()

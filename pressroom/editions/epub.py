@@ -184,23 +184,41 @@ def package_metadata(book: Book, modified: str, has_cover: bool, print_pages: in
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _cmap(font_file: str) -> frozenset[int]:
+def _cmap(font_file: str | Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(FONTS / font_file, lazy=True) as f:
+    with TTFont(FONTS / font_file, lazy=True) as f:  # a name in styles/fonts/, or a book's font (absolute)
         return frozenset(f.getBestCmap())
 
 
-def _drawable(text: str, font_file: str) -> bool:
+def _drawable(text: str, font_file: str | Path) -> bool:
     """Whether the font has every character of ``text``."""
     cmap = _cmap(font_file)
     return all(ord(ch) in cmap for ch in text if not ch.isspace())
 
 
+def cover_fonts(book: Book) -> tuple[str | Path, str | Path, str | Path]:
+    """The faces of the store cover's title, subtitle and byline: Noto Serif (COVER_FONTS); the
+    book's headings face for the title and its body family for the others (design.fonts);
+    Noto Sans in the themes that set headings in it."""
+    d = book.design
+    if d.plain:
+        return COVER_FONTS
+    if "Noto Sans" in d.theme.heading_stack:
+        title, subtitle, byline = ("NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-Regular.ttf")
+    else:
+        title, subtitle, byline = COVER_FONTS
+    if d.body:
+        subtitle, byline = d.body.slots["italic"].path, d.body.slots["regular"].path
+    if d.headings:
+        title = d.headings.slots["bold"].path
+    return title, subtitle, byline
+
+
 def cover_type_fits(book: Book) -> bool:
-    """Whether the cover can carry the title, subtitle and byline: Noto Serif has their letters
-    (and they run left to right: the cover's type is laid out without bidi shaping)."""
-    texts = zip((book.title, book.subtitle, book.byline if book.creators else None), COVER_FONTS)
+    """Whether the cover can carry the title, subtitle and byline: its fonts (cover_fonts) have
+    their letters (and they run left to right: the cover's type is laid out without bidi shaping)."""
+    texts = zip((book.title, book.subtitle, book.byline if book.creators else None), cover_fonts(book))
     return direction(book.language) == "ltr" and all(_drawable(t, f) for t, f in texts if t)
 
 
@@ -214,7 +232,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return lines
 
 
-def _fit(draw, text: str, font_file: str, size: int, width: int, max_lines: int):
+def _fit(draw, text: str, font_file: str | Path, size: int, width: int, max_lines: int):
     """The largest font size up to ``size`` at which ``text`` wraps into ``max_lines`` lines."""
     while True:
         font = ImageFont.truetype(str(FONTS / font_file), size, layout_engine=ImageFont.Layout.BASIC)
@@ -226,7 +244,7 @@ def _fit(draw, text: str, font_file: str, size: int, width: int, max_lines: int)
 
 def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     """The store cover, COVER_SIZE px: the cover photo cropped to fill it, or a plain ground,
-    with the title, subtitle and byline set in Noto Serif where the font has their letters.
+    with the title, subtitle and byline set in its fonts (cover_fonts) where they have their letters.
     None when there would be neither photo nor text.
 
     Kept in the cache (cache.cached_render), keyed by everything its bytes depend on: a
@@ -241,6 +259,8 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
         shown = (photo.path.name, st.st_size, st.st_mtime_ns)
     key = repr((shown, drawable,
                 (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None))
+    if cover_fonts(book) != COVER_FONTS:  # the book's own fonts: their bytes, through the design's digest
+        key += repr((cover_fonts(book), book.design.digest))
     data, _ = cached_render("cover.jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
     return data
 
@@ -264,18 +284,19 @@ def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
         draw = ImageDraw.Draw(im)
         width = W - 240  # 120 px margins
         y = 190
-        font, lines = _fit(draw, book.title, "NotoSerif-Bold.ttf", 150, width, 4)
+        title_face, subtitle_face, byline_face = cover_fonts(book)
+        font, lines = _fit(draw, book.title, title_face, 150, width, 4)
         for line in lines:
             draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
             y += int(font.size * 1.18)
         if book.subtitle:
             y += 40
-            font, lines = _fit(draw, book.subtitle, "NotoSerif-Italic.ttf", 72, width, 4)
+            font, lines = _fit(draw, book.subtitle, subtitle_face, 72, width, 4)
             for line in lines:
                 draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
                 y += int(font.size * 1.25)
         if book.creators:
-            font, lines = _fit(draw, book.byline, "NotoSerif-Regular.ttf", 84, width, 2)
+            font, lines = _fit(draw, book.byline, byline_face, 84, width, 2)
             y = H - 170 - int(font.size * 1.25) * (len(lines) - 1)
             for line in lines:
                 draw.text((W // 2, y), line, font=font, fill="white", anchor="ms")
