@@ -51,7 +51,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PR021": ("unknown contributor role",
               "Use one of the roles in README's contributors table (author, photographer, editor, ...) or a MARC relator code."),
     "PR022": ("print setting not valid",
-              "Use a trim preset or a size like 8x10in / 150x200mm, a bleed like 0.125in or 3mm, paper white, cream or color, color rgb or cmyk, and an output_profile that is a CMYK printer profile (.icc) inside the book folder."),
+              "Use a trim preset or a size like 8x10in / 150x200mm, a bleed like 0.125in or 3mm, paper white, cream or color, binding paperback or hardcover (jacket only with a hardcover; service lulu), color rgb or cmyk, and an output_profile that is a CMYK printer profile (.icc) inside the book folder."),
     "PR023": ("content block not text or photo",
               "Start each content item with '- text: ...' or '- photo: photos/NAME.jpg' (with 'alt:' on the next line)."),
     "PR024": ("photo has no alt text",
@@ -139,6 +139,12 @@ CODES: dict[str, tuple[str, str]] = {
               "Report it as a bug with the book and the profile: photos and colours are converted within the output profile's total ink; a press rejects more."),
     "PRINT-014": ("CMYK file is not PDF/X-1a",
               "Report it as a bug with the book: something the stylesheet draws stayed RGB or transparent after the conversion."),
+    "PRINT-015": ("cover text in a hinge, wrap, fold or margin",
+              "Shorten the text the message names (the description, the title, a bio): a hardcover's case folds round the boards and bends at the hinge, and text there is lost."),
+    "PRINT-016": ("spread photo too small for two pages",
+              "Use a larger original (the message gives the pixels two pages need at 300 ppi), or place the photo on one page (layout page or full-bleed)."),
+    "PRINT-017": ("page count outside the hardcover's range",
+              "Add or remove pages: Lulu binds a casewrap hardcover of 24 to 800 pages."),
 
 }
 

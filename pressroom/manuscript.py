@@ -57,7 +57,7 @@ LAYOUTS = ("auto", "page", "full-bleed", "inline")
 PAPERS = ("white", "cream", "color")
 BINDINGS = ("paperback", "hardcover")
 COLORS = ("rgb", "cmyk")
-SERVICES = ("kdp", "lulu", "ingramspark")
+SERVICES = ("lulu", "kdp", "ingramspark")
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
@@ -67,6 +67,7 @@ class Contributor:
     role: str  # a key of ROLES
     marc: str  # MARC relator code
     file_as: str | None = None
+    bio: str | None = None  # a few sentences about them: the jacket's back flap
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class PrintSettings:
     jacket: bool = False  # hardcover: a dust jacket too
     color: str = "rgb"  # one of COLORS: rgb (PDF/X-4, sRGB intent) or cmyk (PDF/X-1a)
     output_profile: Path | None = None  # cmyk: the press's CMYK output profile, inside the book folder
-    service: str = "kdp"  # one of SERVICES: whose hardcover template the case wrap and jacket follow
+    service: str = "lulu"  # one of SERVICES: whose hardcover template the case wrap follows (only Lulu's so far)
     where: Location | None = None  # the print settings in the manuscript (for messages)
 
 
@@ -639,11 +640,12 @@ BOOK_KEYS = {
     "design": "the book's look: theme, fonts, css",
     "chapters": "",
 }
-CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": ""}
+CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": "", "bio": ""}
 CHAPTER_KEYS = {"title": "", "content": ""}
 PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
 TEXT_KEYS = {"text": ""}
-PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "color": "", "output_profile": ""}
+PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "color": "", "output_profile": "",
+              "binding": "", "jacket": "", "service": ""}
 DESIGN_KEYS = {"theme": "", "fonts": "", "css": ""}
 FONT_ROLES = {"body": "", "headings": ""}
 
@@ -821,7 +823,8 @@ def _contributors(ctx: _Ctx, node: yaml.Node) -> tuple[Contributor, ...]:
                     ctx.error(m["role"][1], f"unknown role '{r}'{hint}", "PR021")
         file_as = _string(ctx, m["file_as"][1], "file_as") if "file_as" in m else None
         if name:
-            out.append(Contributor(name, role, marc, file_as))
+            bio = _string(ctx, m["bio"][1], "bio") if "bio" in m else None
+            out.append(Contributor(name, role, marc, file_as, bio))
     return tuple(out)
 
 
@@ -875,6 +878,10 @@ def _print(ctx: _Ctx, node: yaml.Node) -> PrintSettings | None:
             ctx.error(m["jacket"][1], "a dust jacket is for a hardcover: add 'binding: hardcover' or remove "
                       "'jacket'", "PR022")
             jacket = False
+    if "service" in m and service != "lulu" and binding == "hardcover":
+        ctx.error(m["service"][1], f"pressroom follows Lulu's casewrap template for a hardcover; it has no "
+                  f"{service} case-wrap numbers it can vouch for: use 'service: lulu', or build the case from "
+                  f"{service}'s own cover template", "PR022")
     profile = None
     if "output_profile" in m:
         pnode = m["output_profile"][1]

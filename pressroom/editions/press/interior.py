@@ -27,7 +27,7 @@ from ..base import NOTHING, Edition, Geometry, Given, source_date
 from ..pdf import book_html, page_css
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
 from .color import cmyk_bytes, cmyk_write, color_assets, color_css
-from .cover import Cover, build_cover
+from .cover import Cover, Jacket, build_cover, build_jacket
 from .pagemap import PageMap, cache_key, decoded, encoded, remember
 from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
 from .preflight import check_print
@@ -59,13 +59,14 @@ class PrintInterior(Edition):
     suffix = "-print.pdf"
     label = "print edition"  # the interior and its cover
     cover_suffix = "-cover.pdf"
+    jacket_suffix = "-jacket.pdf"
     gives = frozenset({"page_map"})
 
     def __init__(self, *, marks: bool = False, strict: bool = False, limits: Limits = DEFAULT_LIMITS):
         super().__init__(limits=limits)
         self.marks = marks
         self.strict = strict
-        self._last: tuple | None = None  # (book, assets, layout, cover): build and preflight share one layout
+        self._last: tuple | None = None  # (book, assets, layout, cover, jacket): build and preflight share one layout
 
     def geometry(self, book: Book, gutter: float) -> Geometry:
         p = book.print
@@ -138,13 +139,28 @@ class PrintInterior(Edition):
             self._last = None  # the previous book's layout is not kept while this one is made
             lay = self.layout(book, assets)
             remember(book, assets, lay.page_map)  # for an EPUB built later on its own (print_page_map)
-            cover = build_cover(book, color_assets(book, assets), lay.pages, marks=self.marks)
-            self._last = (book, assets, lay, cover)
+            printed = color_assets(book, assets)
+            cover = build_cover(book, printed, lay.pages, marks=self.marks)
+            jacket = build_jacket(book, printed, lay.pages, marks=self.marks) if book.print.jacket else None
+            self._last = (book, assets, lay, cover, jacket)
         return self._last[2], self._last[3]
 
     def hand_over(self, book: Book, assets) -> Given:
         """The interior's page map, for the EPUB's page-list."""
         return Given(page_map=self.made(book, assets)[0].page_map)
+
+    def jacket(self, book: Book, assets) -> Jacket | None:
+        """The hardcover's dust jacket (print.jacket), made with the layout; None without one."""
+        self.made(book, assets)
+        return self._last[4]
+
+    def _files(self, book: Book, assets, cover: Cover) -> list[tuple[str, bytes]]:
+        """The cover's file and, for a jacketed hardcover, the jacket's."""
+        files = [(book.slug + self.cover_suffix, cover.pdf)]
+        jacket = self.jacket(book, assets)
+        if jacket is not None:
+            files.append((book.slug + self.jacket_suffix, jacket.pdf))
+        return files
 
     def _checked(self, book: Book, assets):
         errors = [p for p in self.preflight(book, assets) if p.severity == "error"]
@@ -157,7 +173,7 @@ class PrintInterior(Edition):
         interior = lay.pdf.bytes()
         if book.print.color == "cmyk":
             interior = cmyk_bytes(book, interior, "interior", interior_title(book), source_date().isoformat())
-        return {self.filename(book): interior, book.slug + self.cover_suffix: cover.pdf}
+        return {self.filename(book): interior, **dict(self._files(book, assets, cover))}
 
     def write(self, book: Book, assets, folder: Path, given: Given = NOTHING) -> Staged:
         """The interior streamed to its file, photo after photo (never whole in memory), and its cover.
@@ -168,11 +184,12 @@ class PrintInterior(Edition):
             created = source_date().isoformat()
             interior = lambda out: cmyk_write(book, lay.pdf.write, out, "interior",  # noqa: E731
                                               interior_title(book), created)
-        return stage(folder, [(self.filename(book), interior), (book.slug + self.cover_suffix, cover.pdf)])
+        return stage(folder, [(self.filename(book), interior), *self._files(book, assets, cover)])
 
     def preflight(self, book: Book, assets) -> list[Problem]:
         lay, cover = self.made(book, assets)
-        return list(book.design.warnings) + check_print(book, lay, cover, strict=self.strict)
+        return list(book.design.warnings) + check_print(book, lay, cover, strict=self.strict,
+                                                        jacket=self.jacket(book, assets))
 
 
 def interior_title(book: Book) -> str:

@@ -20,6 +20,9 @@ change meaning; new checks get new numbers.
 | PRINT-012 | warning | the spine's title and byline are longer than the spine: they are cut |
 | PRINT-013 | error | CMYK: a colour or photo over the output profile's ink limit (color.py, when the file is made) |
 | PRINT-014 | error | CMYK: the file is not PDF/X-1a (color.py's audit, when the file is made) |
+| PRINT-015 | error (hardcover, jacket); warning (paperback) | cover text in a hinge, a wrap, a fold or the trim's margin |
+| PRINT-016 | warning | a spread photo has fewer pixels than two pages at 300 ppi |
+| PRINT-017 | warning | a hardcover's page count outside Lulu's casewrap range (24-800) |
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from __future__ import annotations
 from ...errors import Location, Problem
 from ...manuscript import Book
 from .pdfx import manuscript_name
-from .services import (LOW_PPI, MAX_PAGES, MIN_PAGES, SAFETY, SPINE_MIN_FONT, SPINE_TEXT_MIN_PAGES,
-                       STANDARD_BLEED, WARN_PPI)
+from .services import (CASE_MAX_PAGES, CASE_MIN_PAGES, COVER_SAFETY, LOW_PPI, MAX_PAGES, MIN_PAGES, SAFETY,
+                       SPINE_MIN_FONT, SPINE_TEXT_MIN_PAGES, STANDARD_BLEED, WARN_PPI)
 
 CODES = {
     "low_ppi": "PRINT-001",
@@ -43,6 +46,9 @@ CODES = {
     "bleed": "PRINT-010",
     "no_isbn": "PRINT-011",
     "spine_overflow": "PRINT-012",
+    "cover_text": "PRINT-015",
+    "spread_ppi": "PRINT-016",
+    "case_pages": "PRINT-017",
 }
 
 
@@ -57,8 +63,9 @@ def _ppi_problem(where: Location, what: str, ppi: float, strict: bool) -> Proble
     return None
 
 
-def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Problem]:
-    """Findings for the print interior ``layout`` and its ``cover``."""
+def check_print(book: Book, layout, cover, *, strict: bool = False, jacket=None) -> list[Problem]:
+    """Findings for the print interior ``layout``, its ``cover`` (a hardcover's case
+    wrap) and a hardcover's ``jacket``."""
     book_at = Location(manuscript_name(book))
     out: list[Problem] = []
     worst: dict[int, tuple[float, object]] = {}  # photo number -> (lowest ppi, placement)
@@ -79,16 +86,21 @@ def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Prob
     elif cover.photo is None:
         out.append(Problem(book_at, "no 'cover' photo: the front cover is plain", CODES["no_cover"], "warning"))
 
-    for name in sorted(set(layout.unembedded_fonts) | set(cover.unembedded_fonts)):
+    jacket_fonts = set(jacket.unembedded_fonts) if jacket is not None else set()
+    for name in sorted(set(layout.unembedded_fonts) | set(cover.unembedded_fonts) | jacket_fonts):
         out.append(Problem(book_at, f"font '{name}' is not embedded", CODES["font"]))
     for page, text in layout.unsafe_text[:5]:
         out.append(Problem(book_at, f"text '{text[:40]}' on page {page} is within {SAFETY / 72:g}in of the trim",
                            CODES["unsafe_text"]))
 
-    if layout.pages < MIN_PAGES:
+    hardcover = book.print.binding == "hardcover"
+    if hardcover and not CASE_MIN_PAGES <= layout.pages <= CASE_MAX_PAGES:
+        out.append(Problem(book_at, f"the interior has {layout.pages} pages; Lulu binds a casewrap hardcover of "
+                           f"{CASE_MIN_PAGES} to {CASE_MAX_PAGES} pages", CODES["case_pages"], "warning"))
+    if not hardcover and layout.pages < MIN_PAGES:
         out.append(Problem(book_at, f"the interior has {layout.pages} pages; KDP and IngramSpark paperbacks need "
                            f"at least {MIN_PAGES} (Lulu's perfect binding 32)", CODES["few_pages"], "warning"))
-    if layout.pages > MAX_PAGES:
+    if not hardcover and layout.pages > MAX_PAGES:
         out.append(Problem(book_at, f"the interior has {layout.pages} pages; KDP paperbacks take at most {MAX_PAGES}",
                            CODES["many_pages"], "warning"))
     if book.print.bleed < STANDARD_BLEED - 0.01:
@@ -104,6 +116,20 @@ def check_print(book: Book, layout, cover, *, strict: bool = False) -> list[Prob
     elif cover.spine_overflow:
         out.append(Problem(book_at, "the title and byline are longer than the spine and are cut there; "
                            "a shorter title or a thicker book fits", CODES["spine_overflow"], "warning"))
+    # Text where the cover folds, turns in or is cut.
+    where = ("in the case's hinge (within {:g}in of a spine fold) or its wrap (within {:g}in of the boards' edges)"
+             if hardcover else "within {:g}in of a spine fold or {:g}in of the trim").format(
+                 s.hinge / 72, COVER_SAFETY / 72)
+    for text in cover.unsafe_text[:5]:
+        out.append(Problem(book_at, f"cover text '{text[:40]}' is {where}: it would be lost there; shorten it",
+                           CODES["cover_text"], "error" if hardcover else "warning"))
+    if jacket is not None:
+        for text in jacket.unsafe_text[:5]:
+            out.append(Problem(book_at, f"jacket text '{text[:40]}' runs out of its panel or flap (into a fold, "
+                               "the hinge or the trim): shorten it", CODES["cover_text"]))
+        if jacket.spine_overflow:
+            out.append(Problem(book_at, "the title and byline are longer than the jacket's spine and are cut "
+                               "there", CODES["spine_overflow"], "warning"))
     if not book.isbn:
         out.append(Problem(book_at, "the identifier is not an ISBN: the back cover keeps a white 2x1.2in box "
                            "for the barcode the service prints", CODES["no_isbn"], "warning"))

@@ -63,3 +63,46 @@ def gutter_for(pages: int) -> float:
 def spine_width(pages: int, paper: str) -> float:
     """The spine width in points for ``pages`` pages on ``paper``."""
     return pages * PAPER_THICKNESS[paper] * PT_PER_IN
+
+
+# --------------------------------------------------------------------------
+# Hardcover: the case wrap (Lulu's casewrap template) and the dust jacket
+# --------------------------------------------------------------------------
+
+#: Lulu's casewrap: the boards stand out past the pages by this much at the head,
+#: the tail and the fore-edge (a 6x9in book's board is 6.125 x 9.25in)...
+CASE_OVERHANG = 0.125 * PT_PER_IN
+#: ...and the printed sheet runs this far past the boards' edges, turned in and
+#: glued inside the boards (Lulu: "printed 0.75in larger"), its bleed included.
+CASE_WRAP = 0.75 * PT_PER_IN
+#: No text within this much of either spine fold on a case (the hinge, where the
+#: case bends: Lulu's live area keeps about 0.55in clear, KDP's hinge is narrower).
+CASE_HINGE = 0.625 * PT_PER_IN
+#: Page counts Lulu binds as a casewrap hardcover.
+CASE_MIN_PAGES = 24
+CASE_MAX_PAGES = 800
+
+#: Lulu's hardcover spine widths, by page count (last page count of the row,
+#: spine in inches): a table, not a formula, because the spine stick's width is.
+LULU_CASE_SPINE: tuple[tuple[int, float], ...] = (
+    (84, 0.25), (140, 0.5), (168, 0.625), (194, 0.688), (222, 0.75), (250, 0.813), (278, 0.875),
+    (306, 0.938), (334, 1.0), (360, 1.063), (388, 1.125), (416, 1.188), (444, 1.25), (472, 1.313),
+    (500, 1.375), (528, 1.438), (556, 1.5), (582, 1.563), (610, 1.625), (638, 1.688), (666, 1.75),
+    (694, 1.813), (722, 1.875), (750, 1.938), (778, 2.0), (799, 2.063), (800, 2.125),
+)
+
+#: The dust jacket (pressroom's geometry, Lulu's order of panels: bleed, back flap,
+#: back, spine, front, front flap, bleed): flaps this wide...
+JACKET_FLAP = 3.25 * PT_PER_IN
+#: ...the spine this much wider than the case's (the jacket folds round the joints)...
+JACKET_SPINE_EXTRA = 0.25 * PT_PER_IN
+#: ...and this much bleed on the outer edges.
+JACKET_BLEED = 0.125 * PT_PER_IN
+
+
+def case_spine(pages: int) -> float:
+    """The hardcover's spine width in points for ``pages`` pages (LULU_CASE_SPINE)."""
+    for last, inches in LULU_CASE_SPINE:
+        if pages <= last:
+            return inches * PT_PER_IN
+    return LULU_CASE_SPINE[-1][1] * PT_PER_IN
