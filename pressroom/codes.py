@@ -57,7 +57,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PR024": ("photo has no alt text",
               "Add 'alt:' under the photo: one sentence saying what it shows, for readers who cannot see it."),
     "PR025": ("unknown photo layout",
-              "Use layout auto, page, full-bleed or inline (or leave it out for auto)."),
+              "Use layout auto, page, full-bleed, inline or spread (or leave it out for auto)."),
     "PR026": ("photo path leaves the book folder",
               "Put the photo inside the book folder (e.g. photos/) and give its path relative to book.yaml."),
     "PR027": ("photo not found",

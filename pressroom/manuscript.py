@@ -53,7 +53,7 @@ ROLES = {
 }
 MARC_TO_ROLE = {code: name for name, code in ROLES.items()}
 
-LAYOUTS = ("auto", "page", "full-bleed", "inline")
+LAYOUTS = ("auto", "page", "full-bleed", "inline", "spread")
 PAPERS = ("white", "cream", "color")
 BINDINGS = ("paperback", "hardcover")
 COLORS = ("rgb", "cmyk")

@@ -250,7 +250,7 @@ def _build(folder: Path, out: Path) -> int:
 
 
 def test_press_profile_in_the_book_folder(tmp_path):
-    folder = make_book(tmp_path / "b", photos=2, size=(900, 600), layouts={2: "full-bleed"},
+    folder = make_book(tmp_path / "b", photos=3, size=(900, 600), layouts={2: "full-bleed", 3: "spread"},
                        extra="print:\n  trim: 6x9in\n  color: cmyk\n  output_profile: profiles/press.icc\n")
     (folder / "profiles").mkdir()
     profile = (GS_PROFILES / "ps_cmyk.icc").read_bytes()
@@ -260,7 +260,7 @@ def test_press_profile_in_the_book_folder(tmp_path):
     pdf = check_x1a(tmp_path / "out" / "a-test-book-print.pdf", (6 * IN, 9 * IN), 0.125 * IN, profile, limit)
     oi = pdf.Root.OutputIntents[0]
     assert str(oi.OutputConditionIdentifier) == "Custom" and str(oi.Info) == "Artifex PS CMYK Profile"
-    # The full-bleed photo's caption band is opaque (no transparency), and everything checks.
+    # The full-bleed photo's and the spread's caption bands are opaque (no transparency).
     assert transparency(pdf) == []
 
 

@@ -174,6 +174,17 @@ class Geometry:
         """The box of a `full-bleed` photo: the page and its bleed on every side."""
         return self.width + 2 * self.bleed, self.height + 2 * self.bleed
 
+    def place_spread(self) -> tuple[float, float]:
+        """The box of a `spread` photo: two facing pages and the bleed on their three
+        outer edges (the top, the bottom, the verso's left and the recto's right)."""
+        return 2 * self.width + 2 * self.bleed, self.height + 2 * self.bleed
+
+    def drawn_spread(self, asset: Asset) -> tuple[float, float]:
+        """The size a `spread` photo is drawn at: scaled to cover its box, cropped."""
+        bw, bh = self.place_spread()
+        scale = max(bw / asset.width, bh / asset.height)
+        return asset.width * scale, asset.height * scale
+
     def drawn_bleed(self, asset: Asset) -> tuple[float, float]:
         """The size a `full-bleed` photo is drawn at: scaled to cover its box, the
         overflow cropped (CSS object-fit: cover)."""

@@ -56,6 +56,13 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False, safety: fl
   padding-left: {pt(max(g.inside, safety) + bleed)}; padding-right: {pt(max(g.outside, safety) + bleed)}; }}
 .leaf-full-bleed .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24, safety) + bleed)}; }}
 .leaf-full-bleed .band-top {{ top: {pt(-bleed)}; padding-top: {pt(max(g.top * 0.6, 24, safety) + bleed)}; }}
+.leaf-spread {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
+.leaf-spread .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
+.leaf-spread-recto .frame {{ left: {pt(-bleed - g.width)}; }}
+.leaf-spread .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
+  padding-left: {pt(max(g.inside, safety) + bleed)}; padding-right: {pt(max(g.outside, safety) + bleed)}; }}
+.leaf-spread .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24, safety) + bleed)}; }}
+.leaf-spread figcaption {{ max-width: {pt(CAPTION_MEASURE)}; }}
 """
 
 
@@ -76,6 +83,8 @@ def placements(book: Book, g: Geometry, assets: dict[tuple[Path, str], Asset], t
             offset = 0.0
             if lay == "full-bleed":
                 box = g.place_bleed()
+            elif lay == "spread":
+                box = g.place_spread()
             elif lay == "inline":
                 box = g.place_inline(a)
             else:
@@ -133,6 +142,8 @@ def caption_height(photo, width: float, spare: bool = True) -> float:
 
 def drawn_size(g: Geometry, layout: str, box: tuple[float, float], asset: Asset) -> tuple[float, float]:
     """The size (points) a photo is drawn at: its box, or larger when cropped to fill it."""
+    if layout == "spread":
+        return g.drawn_spread(asset)
     return g.drawn_bleed(asset) if layout == "full-bleed" else box
 
 

@@ -675,15 +675,6 @@ def color_assets(book: Book, assets):
     return out
 
 
-def color_css(book: Book) -> str:
-    """What the stylesheet changes for CMYK: PDF/X-1a allows no transparency, so the
-    caption band over a full-bleed photo is opaque (the dark grey the translucent
-    band gives over a mid-tone photo) instead of 62 % black."""
-    if book.print.color != "cmyk":
-        return ""
-    return "\n.leaf-full-bleed .band { background: #303030; }\n"
-
-
 def cmyk_write(book: Book, write_rgb, out, what: str, title: str, created: str) -> None:
     """Write to ``out`` (a binary file) the PDF/X-1a:2003 file made from the RGB PDF that
     ``write_rgb(file)`` writes, audited (no RGB, no transparency, a CMYK intent, no ink

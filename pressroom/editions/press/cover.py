@@ -29,7 +29,7 @@ from ...manuscript import Book, Photo
 from ...render import STYLES, phrase_size, render
 from ..base import source_date
 from ..render_pdf import write_pdf
-from .color import book_profile, cmyk_bytes, color_css
+from .color import book_profile, cmyk_bytes
 from .pdfx import Finisher, css_bleed, photo_uri_map, print_options
 from .pdfx import PX_TO_PT
 from .services import (BARCODE_BOX, CASE_HINGE, CASE_OVERHANG, CASE_WRAP, COVER_SAFETY, EAN_MODULE, JACKET_BLEED,
@@ -214,7 +214,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     title_size *= book.design.theme.cover_title_scale
     html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
-    css = _cover_css(s, css_bleed(s.bleed, marks), marks) + color_css(book)
+    css = _cover_css(s, css_bleed(s.bleed, marks), marks)
     # A CMYK cover is converted before it is cached: the key names the profile.
     color = book_profile(book).digest if p.color == "cmyk" else "rgb"
 
@@ -346,7 +346,7 @@ def build_jacket(book: Book, assets: dict, pages: int, *, marks: bool = False) -
                   bios=bios, created=source_date().isoformat())
     pt = lambda v: f"{v:.3f}pt"  # noqa: E731
     css = (f"@page {{ size: {pt(s.width)} {pt(s.panel_h)}; margin: 0; bleed: {pt(css_bleed(s.bleed, marks))}; "
-           f"marks: {'crop' if marks else 'none'}; }}" + color_css(book))
+           f"marks: {'crop' if marks else 'none'}; }}")
     color = book_profile(book).digest if p.color == "cmyk" else "rgb"
 
     def make() -> tuple[bytes, dict]:

@@ -26,7 +26,7 @@ from ...staging import Staged, stage
 from ..base import NOTHING, Edition, Geometry, Given, source_date
 from ..pdf import book_html, page_css
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
-from .color import cmyk_bytes, cmyk_write, color_assets, color_css
+from .color import cmyk_bytes, cmyk_write, color_assets
 from .cover import Cover, Jacket, build_cover, build_jacket
 from .pagemap import PageMap, cache_key, decoded, encoded, remember
 from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
@@ -93,7 +93,7 @@ class PrintInterior(Edition):
         fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
                        files=files)
         pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
-                         extra_css=self.page_css(book, g) + color_css(book), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
+                         extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
                          after_css=design.sheets(book.design, "book"), **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
@@ -210,7 +210,7 @@ def estimated_pages(book: Book, g: Geometry) -> int:
         chars = 0
         for block in chapter.blocks:
             if isinstance(block, Photo):
-                pages += 0.5 if block.layout == "inline" else 1
+                pages += {"inline": 0.5, "spread": 2.5}.get(block.layout, 1)  # a spread: two pages, on a verso
             else:
                 chars += len(block.markdown)
         pages += chars / per_page

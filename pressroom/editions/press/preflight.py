@@ -77,6 +77,16 @@ def check_print(book: Book, layout, cover, *, strict: bool = False, jacket=None)
                                CODES["stretched"]))
     for ppi, pl in sorted(worst.values(), key=lambda v: v[1].photo.number):
         p = _ppi_problem(pl.photo.where, f"photo '{pl.photo.src}' (page {pl.page})", ppi, strict)
+        if p and pl.photo.layout == "spread" and ppi < WARN_PPI:
+            # Across two pages: say what two pages need (PRINT-016), and keep PRINT-002 when it is that low.
+            w = 2 * book.print.width + 2 * book.print.bleed
+            h = book.print.height + 2 * book.print.bleed
+            need = (round(w / 72 * WARN_PPI), round(h / 72 * WARN_PPI))
+            out.append(Problem(pl.photo.where, f"spread photo '{pl.photo.src}' (pages {pl.page}-{pl.page + 1}) is "
+                               f"{ppi:.0f} ppi across its two pages; filling them at {WARN_PPI} ppi takes "
+                               f"{need[0]} x {need[1]} pixels", CODES["spread_ppi"], "warning"))
+            if p.code == CODES["low_ppi"]:
+                continue
         if p:
             out.append(p)
     if cover.photo is not None and cover.photo_ppi is not None:
