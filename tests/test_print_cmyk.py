@@ -352,3 +352,17 @@ def test_limit_ink_scales_colour_inks_and_keeps_black():
     c, m, y, k = out.getpixel((0, 0))
     assert k == 255 and (c + m + y + k) * 100 / 255 <= 280
     assert out.getpixel((1, 0)) == (10, 20, 30, 40)
+
+
+def test_cmyk_hardcover_case_and_jacket_are_pdfx1a(tmp_path):
+    folder = make_book(tmp_path / "b", photos=2, size=(900, 600),
+                       extra="description: A short blurb for the flap.\ncover: photos/01.jpg\n"
+                             "print:\n  trim: 6x9in\n  color: cmyk\n  binding: hardcover\n  jacket: true\n")
+    out = tmp_path / "out"
+    assert _build(folder, out) == 0
+    profile = (GS_PROFILES / "default_cmyk.icc").read_bytes()
+    limit = color.ink_limit(profile)
+    board_w, board_h = 6.125 * IN, 9.25 * IN
+    check_x1a(out / "a-test-book-cover.pdf", (2 * board_w + 0.25 * IN, board_h), 0.75 * IN, profile, limit)
+    check_x1a(out / "a-test-book-jacket.pdf", (2 * 3.25 * IN + 2 * board_w + 0.5 * IN, board_h), 0.125 * IN,
+              profile, limit)
