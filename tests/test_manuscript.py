@@ -130,7 +130,7 @@ def test_isbn_check_digit():
     ("title: X\nlanguage: en\nchapters:\n  - content:\n      - photo: photos/a.jpg\n        alt: A\n        layuot: page\n",
      ["book.yaml:7:9: error: unknown key 'layuot' in a photo; did you mean 'layout'?"]),
     ("title: X\nlanguage: en\nchapters:\n  - content:\n      - photo: photos/a.jpg\n        alt: A\n        layout: fullbleed\n",
-     ["book.yaml:7:17: error: layout 'fullbleed' is unknown; did you mean 'full-bleed'? use one of: auto, page, full-bleed, inline"]),
+     ["book.yaml:7:17: error: layout 'fullbleed' is unknown; did you mean 'full-bleed'? use one of: auto, page, full-bleed, inline, spread"]),
     ("title: X\nlanguage: en\nprint:\n  trim: 6x9\n  paper: glossy\nchapters:\n  - content: []\n",
      ["book.yaml:4:9: error: trim '6x9' is neither a preset (5x8in, 5.5x8.5in, 6x9in, 7x10in, 8x10in, 10x8in, 8.25x6in, 8.25x8.25in, 8.5x8.5in, 8.5x11in, 11x8.5in, 12x12in, A4, A5, 21x28cm, letter) nor a size like '7x10in' or '150x200mm'",
       "book.yaml:5:10: error: paper 'glossy' must be one of: white, cream, color"]),
