@@ -65,6 +65,7 @@ def new(folder: Path, say=print) -> int:
     (folder / "book.yaml").write_text(text, encoding="utf-8")
     stand_in(folder / "photos" / "01.jpg")
     say(f"made a new book in {folder}/: book.yaml and photos/01.jpg (a stand-in)")
-    say(f"next: python build.py watch --book {folder} --out {folder}/out   (a live preview as you write)")
-    say(f"  or: python build.py --book {folder} --out {folder}/out         (every edition)")
+    run = "pressroom" if Path(sys.argv[0]).name == "pressroom" else "python build.py"  # as it was called
+    say(f"next: {run} watch --book {folder} --out {folder}/out   (a live preview as you write)")
+    say(f"  or: {run} --book {folder} --out {folder}/out         (every edition)")
     return 0
