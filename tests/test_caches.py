@@ -68,7 +68,8 @@ def test_a_damaged_cached_cover_is_rendered_again(tmp_path, monkeypatch):
     assert n == 1 and again == good
 
 
-@pytest.mark.parametrize("lang", ["en_US", "de_DE", "fr", "hu_HU"])
+@pytest.mark.parametrize("lang", ["en_US", "fr", pytest.param("de_DE", marks=pytest.mark.slow),
+                                  pytest.param("hu_HU", marks=pytest.mark.slow)])  # the largest patterns
 def test_hyphenation_patterns_from_the_cache_are_pyphens(lang, monkeypatch):
     """Parsed once, then read back from the cache: the same patterns as pyphen's own
     parse (Hungarian has non-standard alternatives: parsed every time)."""
@@ -83,6 +84,7 @@ def test_hyphenation_patterns_from_the_cache_are_pyphens(lang, monkeypatch):
         assert pyphen.Pyphen(lang=lang).inserted(word) == pyphen.Pyphen(filename=path, cache=False).inserted(word)
 
 
+@pytest.mark.slow
 def test_planned_derivatives_are_the_ones_the_editions_ask_for(tmp_path):
     """What the editions plan from the photos' headers (more_targets: the screen PDF's
     per-placement sizes, the EPUB's cover) is made in the one pass over the photos:

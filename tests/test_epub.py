@@ -167,6 +167,7 @@ def sample_book():
     return load(ROOT / "book")
 
 
+@pytest.mark.slow
 def test_sample_package_metadata(sample, sample_book):
     e, b = sample, sample_book
     assert e.opf.get("version") == "3.0"
@@ -189,6 +190,7 @@ def test_sample_package_metadata(sample, sample_book):
     assert e.meta("dcterms:modified") == [MODIFIED]
 
 
+@pytest.mark.slow
 def test_sample_accessibility_metadata(sample):
     e = sample
     assert e.meta("schema:accessMode") == ["textual", "visual"]
@@ -207,6 +209,7 @@ def test_sample_accessibility_metadata(sample):
     assert e.meta("a11y:certifiedBy") == ["pressroom sample books"]
 
 
+@pytest.mark.slow
 def test_sample_structure_and_navigation(sample, sample_book):
     e, b = sample, sample_book
     chapters = [f"{c.id}.xhtml" for c in b.chapters]
@@ -237,6 +240,7 @@ def test_sample_structure_and_navigation(sample, sample_book):
     assert xhtml == set(e.spine)
 
 
+@pytest.mark.slow
 def test_sample_photos_are_figures_with_the_manuscripts_alt_text(sample, sample_book):
     e, b = sample, sample_book
     figures = [f for c in b.chapters for f in e.xhtml(f"{c.id}.xhtml").iterfind(".//x:figure", NS)]
@@ -252,6 +256,7 @@ def test_sample_photos_are_figures_with_the_manuscripts_alt_text(sample, sample_
             assert not im.getexif() and "icc_profile" not in im.info
 
 
+@pytest.mark.slow
 def test_sample_cover_and_colophon(sample, sample_book):
     e, b = sample, sample_book
     item = e.cover_item()
@@ -275,6 +280,7 @@ def test_sample_cover_and_colophon(sample, sample_book):
     assert "generated stand-ins" in text
 
 
+@pytest.mark.slow
 def test_sample_fonts_are_subset_and_cover_the_text(sample):
     from fontTools.ttLib import TTFont
 
@@ -295,6 +301,7 @@ def test_sample_fonts_are_subset_and_cover_the_text(sample):
         assert not missing, f"{f} lacks {sorted(missing)}"
 
 
+@pytest.mark.slow
 def test_sample_css_respects_reader_settings(sample):
     css = re.sub(r"/\*.*?\*/", "", sample.read("css/book.css").decode(), flags=re.S)
     assert "px" not in css and "pt;" not in css and "@page" not in css
@@ -303,6 +310,7 @@ def test_sample_css_respects_reader_settings(sample):
     assert "max-width: 100%" in css and "break-inside: avoid" in css
 
 
+@pytest.mark.slow
 def test_sample_size_is_what_its_photos_need(sample):
     e = sample
     images = sum(len(d) for n, d in e.files.items() if n.endswith(".jpg"))
@@ -312,6 +320,7 @@ def test_sample_size_is_what_its_photos_need(sample):
     assert e.infos[0].filename == "mimetype" and e.infos[0].compress_type == zipfile.ZIP_STORED
 
 
+@pytest.mark.slow
 def test_sample_passes_ace_with_no_violations(sample, tmp_path):
     report = ace_report(sample.path, tmp_path / "ace")
     assert ace_violations(report) == []
@@ -405,6 +414,7 @@ def generated(tmp_path_factory) -> dict[str, Epub]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BOOKS))
 def test_generated_book_passes_epubcheck(generated, name):
     assert epubcheck_messages(generated[name].path) == []
@@ -412,6 +422,7 @@ def test_generated_book_passes_epubcheck(generated, name):
 
 # Ace starts a browser per book: the two most varied books (right to left; many photos with
 # marked-up captions and untitled chapters) besides the sample keep the suite quick.
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["arabic-rtl-isbn-no-cover", "german-many-photos-untitled"])
 def test_generated_book_passes_ace(generated, name, tmp_path):
     assert ace_violations(ace_report(generated[name].path, tmp_path / "ace")) == []
@@ -519,6 +530,7 @@ window.addEventListener("load", function () {
 ]]></script>"""
 
 
+@pytest.mark.slow
 def test_chromium_renders_a_chapter_with_its_photos_and_font(sample, tmp_path):
     exe = chromium()
     folder = tmp_path / "book"

@@ -339,6 +339,7 @@ def test_the_out_folder_lock_is_exclusive_across_processes(tmp_path):
     assert list(out.iterdir()) == []  # the lock leaves no file
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_into_one_folder(tmp_path):
     book = make_book(tmp_path / "book", photos=2, size=(240, 160))
     out = tmp_path / "out"
@@ -405,6 +406,7 @@ def test_a_symlinked_book_folder_is_fine(tmp_path):
     assert book.root == real.resolve() and book.photos[0].path.is_relative_to(real.resolve())
 
 
+@pytest.mark.slow
 def test_a_build_writes_only_into_out_and_the_cache(tmp_path):
     """Run as a user would, with HOME, TMPDIR, the working folder and the cache all
     inside one temporary tree: after a full build only out/ and the cache changed."""

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pypdfium2
+import pytest
 from PIL import Image
 
 from pressroom import cli
@@ -18,6 +19,7 @@ from pressroom.progress import Reporter, pdf_page_count
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_new_then_build_all(tmp_path, capsys):
     folder = tmp_path / "harbour-mornings"
     assert cli.main(["new", str(folder)]) == 0
@@ -67,6 +69,7 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
     assert cli.main(["new", str(empty)]) == 0
 
 
+@pytest.mark.slow
 def test_progress_is_plain_when_piped_and_quiet_or_verbose(tmp_path):
     folder = tmp_path / "b"
     assert cli.main(["new", str(folder), "-q"]) == 0

@@ -23,6 +23,9 @@ from pressroom.manuscript import load
 from test_epub import (EPUB_TYPE, NS, Epub, ace_report, ace_violations, epubcheck_messages, photo, text,
                        write_book)
 
+#: Every test here lays out a long book in print and EPUB (and checks it with EPUBCheck and Ace).
+pytestmark = pytest.mark.slow
+
 ISBN = "9780306406157"
 
 #: Long words, so that WeasyPrint hyphenates some across lines and pages.

@@ -431,6 +431,7 @@ def sample_pdf(tmp_path_factory):
     return out / "photos-banned-by-north-korea.pdf"
 
 
+@pytest.mark.slow
 def test_sample_screen_pdf_is_light_and_every_photo_near_screen_ppi(sample_pdf):
     assert sample_pdf.stat().st_size < 6_000_000
     with pikepdf.open(sample_pdf) as pdf:
@@ -445,6 +446,7 @@ def test_sample_screen_pdf_is_light_and_every_photo_near_screen_ppi(sample_pdf):
             assert [i.title for i in outline.root] == ["Contents", "Introduction", "The Photographs", "Afterword"]
 
 
+@pytest.mark.slow
 def test_sample_photographs_chapter_opens_on_its_first_photo(sample_pdf):
     texts = page_texts(sample_pdf)
     page = next(i for i, t in enumerate(texts) if i > 3 and t.lstrip().startswith("The Photographs"))

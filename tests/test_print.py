@@ -100,6 +100,7 @@ def sample(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_sample_interior(sample):
     book = load(ROOT / "book")
     path = sample / "photos-banned-by-north-korea-print.pdf"
@@ -125,6 +126,7 @@ def test_sample_interior(sample):
     assert min(im["x0"] for im in right_pages) == pytest.approx(inside, abs=0.5)
 
 
+@pytest.mark.slow
 def test_sample_cover(sample):
     interior = pikepdf.open(sample / "photos-banned-by-north-korea-print.pdf")
     pages = len(interior.pages)
@@ -161,6 +163,7 @@ def big(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_big_interior_boxes_gutter_and_padding(big):
     bleed = 5 * 72 / 25.4
     path = big / "a-test-book-print.pdf"
@@ -180,6 +183,7 @@ def test_big_interior_boxes_gutter_and_padding(big):
     assert max(left) == pytest.approx(6 * IN - inside, abs=0.5)
 
 
+@pytest.mark.slow
 def test_full_bleed_photo_reaches_the_bleed_edge(big):
     path = big / "a-test-book-print.pdf"
     pdf = pikepdf.open(path)
@@ -209,6 +213,7 @@ def test_full_bleed_photo_reaches_the_bleed_edge(big):
     assert min(bitmap.getpixel((0, bitmap.height // 2))) > 245
 
 
+@pytest.mark.slow
 def test_all_text_stays_inside_the_safety_margin(big):
     """Captions (also on full-bleed pages), running heads and folios: 0.5in inside the trim."""
     path = big / "a-test-book-print.pdf"
@@ -225,6 +230,7 @@ def test_all_text_stays_inside_the_safety_margin(big):
     assert len(pdf.pages) > 14
 
 
+@pytest.mark.slow
 def test_big_cover_spine_and_barcode(big):
     interior = pikepdf.open(big / "a-test-book-print.pdf")
     pages = len(interior.pages)
@@ -327,6 +333,7 @@ def test_crop_marks_only_with_marks(small, tmp_path):
             assert (corner.getextrema()[0] < 128) == expect
 
 
+@pytest.mark.slow
 def test_spine_text_that_does_not_fit_is_reported(tmp_path):
     title = "A Title Long Enough To Run Past The End Of The Spine Of A Thin Book " * 3
     folder = make_book(tmp_path / "book", photos=120, size=(150, 100), title=title.strip())

@@ -119,6 +119,7 @@ def _peak(book, assets, folder: Path) -> tuple[int, list]:
     return peak, staged
 
 
+@pytest.mark.slow
 def test_the_interior_is_streamed_photo_by_photo(twins, tmp_path):
     """Neither the photos nor the PDF are ever all in memory: laying the interior out
     and writing it takes as much memory for megabyte photos as for the same photos of a
@@ -155,6 +156,7 @@ def test_the_interior_written_again_is_the_same_file(heavy, tmp_path):
 # The first gutter
 # --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_estimate_lays_a_long_book_out_once(tmp_path, monkeypatch):
     """A book past the first gutter bracket is laid out once, with the right gutter:
     the estimate from the manuscript picks the bracket."""

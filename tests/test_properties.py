@@ -77,6 +77,7 @@ def test_arbitrary_yaml_documents_are_a_book_or_located_problems(folder, doc):
     check_load(folder, yaml.safe_dump(doc, allow_unicode=True).encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.slow
 @fast(25)
 @given(st.text(alphabet=st.characters(exclude_categories=["Cs", "Cc"])
                | st.sampled_from("<>&\"'*_[]()`\\\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200f\u00a0\ufeff"),
@@ -107,6 +108,7 @@ def test_any_caption_gives_well_formed_xhtml(folder, tmp_path_factory, caption):
             etree.fromstring(z.read(name))  # raises on anything not well-formed
 
 
+@pytest.mark.slow  # with the property above
 def test_the_caption_property_built_epubs():
     """Most generated captions must get past the loader, or the property above proves little."""
     if not built:

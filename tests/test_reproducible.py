@@ -37,6 +37,7 @@ def pdf_text(data: bytes) -> bytes:
         return buf.getvalue()
 
 
+@pytest.mark.slow
 def test_every_edition_is_byte_identical_across_folders_and_caches(tmp_path, monkeypatch):
     first = make_book(tmp_path / "one" / "book", photos=2, size=(300, 200))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-a"))

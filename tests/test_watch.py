@@ -49,6 +49,7 @@ def _derivatives(cache: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in (cache / "pressroom" / "derivatives").rglob("*.jpg")}
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_serves_preview_shows_errors_and_stops_on_ctrl_c(tmp_path):
     book = make_book(tmp_path / "book", photos=2)
     out = tmp_path / "out"
