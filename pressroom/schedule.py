@@ -30,7 +30,7 @@ from .errors import BuildError, Location, PressroomError, Problem
 from .images import Derivatives, derive, requested
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, one_line
-from .staging import Staged, commit, discard
+from .staging import Staged, building, commit, discard
 
 #: Rough relative cost of each edition: the heaviest starts first.
 COST = {"print": 3, "pdf": 2, "epub": 1}
@@ -90,7 +90,13 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
     receives each edition's warnings. ``jobs`` processes make the editions side by side
     (default: one per core, at most one per edition). Raises BuildError (or the
     photos' ManuscriptError) with every problem; the previous files then stay.
+    What a killed build left in ``out`` is removed first (staging.building).
     """
+    with building(out):
+        return _build(book, editions, out, say, jobs, limits)
+
+
+def _build(book: Book, editions: list[Edition], out: Path, say, jobs: int | None, limits: Limits) -> list[Path]:
     task = getattr(say, "task", None) or _no_task
     workers = min(jobs or os.cpu_count() or 1, len(editions))
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
