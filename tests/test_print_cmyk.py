@@ -202,6 +202,7 @@ def sample_cmyk(tmp_path_factory):
     return base
 
 
+@pytest.mark.slow
 def test_sample_cmyk_interior_and_cover_are_pdfx1a(sample_cmyk):
     profile = (GS_PROFILES / "default_cmyk.icc").read_bytes()
     limit = color.ink_limit(profile)
@@ -226,6 +227,7 @@ def test_sample_cmyk_interior_and_cover_are_pdfx1a(sample_cmyk):
     assert not [c for c in colours if c[0] in ("k", "K") and len(set(c[1][:3])) == 1 and c[1][0] > 0]
 
 
+@pytest.mark.slow
 def test_sample_cmyk_looks_like_the_rgb_edition(sample_cmyk, tmp_path):
     """Rendered side by side, the CMYK pages are the RGB pages within the gamut of
     print: the same page, mean colour within a few levels, grey text still grey."""
@@ -249,6 +251,7 @@ def _build(folder: Path, out: Path) -> int:
     return main(["print", "--book", str(folder), "--out", str(out), "-q"])
 
 
+@pytest.mark.slow
 def test_press_profile_in_the_book_folder(tmp_path):
     folder = make_book(tmp_path / "b", photos=3, size=(900, 600), layouts={2: "full-bleed", 3: "spread"},
                        extra="print:\n  trim: 6x9in\n  color: cmyk\n  output_profile: profiles/press.icc\n")
@@ -273,6 +276,7 @@ def test_rgb_stays_the_default(tmp_path):
     assert int(pdf.Root.OutputIntents[0].DestOutputProfile.N) == 3
 
 
+@pytest.mark.slow
 def test_cmyk_build_is_reproducible(tmp_path):
     folder = make_book(tmp_path / "b", photos=1, size=(600, 400), extra="print:\n  color: cmyk\n")
     assert _build(folder, tmp_path / "one") == 0
