@@ -521,5 +521,5 @@ def openings(book) -> dict[tuple[int, int], str]:
     drop caps; else {}."""
     if not book.design.theme.drop_cap:
         return {}
-    return {(ch.number, 0): with_initial(ch.blocks[0].html) for ch in book.chapters
+    return {(ch.number, 0): with_initial(ch.blocks[0].paged) for ch in book.chapters
             if ch.blocks and hasattr(ch.blocks[0], "markdown")}

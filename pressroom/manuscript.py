@@ -72,11 +72,20 @@ class Contributor:
 
 @dataclass(frozen=True)
 class Text:
-    """A run of Markdown paragraphs, already rendered to safe XHTML."""
+    """A run of Markdown paragraphs, already rendered to safe XHTML.
+
+    ``html`` is what the EPUB and the preview show; ``paged_html``, when the text has
+    footnotes, is what the PDFs set (each note inline where it is called, floated to
+    the foot of the page): see :attr:`paged`."""
 
     markdown: str
     html: str
     where: Location
+    paged_html: str = ""
+
+    @property
+    def paged(self) -> str:
+        return self.paged_html or self.html
 
 
 @dataclass(frozen=True)
@@ -102,11 +111,75 @@ Block = Text | Photo
 
 
 @dataclass(frozen=True)
+class Section:
+    """A '##' (level 2) or '###' (level 3) heading of a chapter file, for the contents."""
+
+    id: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote as the EPUB places it, at the end of its chapter: ``html`` holds its
+    paragraphs, the first starting with the link back to its call."""
+
+    id: str
+    number: int
+    html: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part title page: the chapters after it (to the next part) belong to it."""
+
+    number: int
+    title: str
+    where: Location
+
+    @property
+    def id(self) -> str:
+        return f"part-{self.number:02d}"
+
+
+#: Front and back matter kinds: {kind: (the EPUB's epub:type, the ARIA role)}; None when
+#: the vocabulary has no term for it.
+MATTER_KINDS: dict[str, tuple[str | None, str | None]] = {
+    "dedication": ("dedication", "doc-dedication"),
+    "epigraph": ("epigraph", "doc-epigraph"),
+    "foreword": ("foreword", "doc-foreword"),
+    "preface": ("preface", "doc-preface"),
+    "introduction": ("introduction", "doc-introduction"),
+    "prologue": ("prologue", "doc-prologue"),
+    "afterword": ("afterword", "doc-afterword"),
+    "epilogue": ("epilogue", "doc-epilogue"),
+    "acknowledgements": ("acknowledgments", "doc-acknowledgments"),
+    "about-the-author": (None, None),
+    "also-by": (None, None),
+    "appendix": ("appendix", "doc-appendix"),
+    "glossary": ("glossary", "doc-glossary"),
+    "bibliography": ("bibliography", "doc-bibliography"),
+    "notes": ("endnotes", "doc-endnotes"),
+}
+FRONT_KINDS = ("dedication", "epigraph", "foreword", "preface", "introduction", "prologue")
+BACK_KINDS = ("afterword", "epilogue", "acknowledgements", "about-the-author", "also-by", "appendix", "glossary",
+              "bibliography", "notes")
+#: Other spellings a writer may use for a kind.
+KIND_ALIASES = {"acknowledgments": "acknowledgements", "about the author": "about-the-author",
+                "about-author": "about-the-author", "also by": "also-by", "endnotes": "notes"}
+
+
+@dataclass(frozen=True)
 class Chapter:
     number: int
     title: str | None
     blocks: tuple[Block, ...]
     where: Location
+    anchor: str | None = None  # the id of its title, from a chapter file ('# Title {#id}')
+    sections: tuple[Section, ...] = ()
+    notes: tuple[Note, ...] = ()
+    part: int | None = None  # the number of the part it belongs to
+    file: str | None = None  # its Markdown file, as book.yaml names it
 
     @property
     def id(self) -> str:
@@ -115,6 +188,40 @@ class Chapter:
     @property
     def photos(self) -> tuple[Photo, ...]:
         return tuple(b for b in self.blocks if isinstance(b, Photo))
+
+
+@dataclass(frozen=True)
+class Matter:
+    """A front or back matter item: a dedication, an epigraph, a foreword...
+    (``kind``: a key of MATTER_KINDS); ``side`` is "front" or "back"."""
+
+    kind: str
+    side: str
+    number: int  # 1-based, on its side
+    title: str | None  # the heading it shows (none on a dedication or an epigraph)
+    blocks: tuple[Text, ...]
+    where: Location
+    source_html: str = ""  # an epigraph's source
+    anchor: str | None = None
+    sections: tuple[Section, ...] = ()
+    notes: tuple[Note, ...] = ()
+    file: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.side}-{self.number:02d}-{self.kind}"
+
+    @property
+    def epub_type(self) -> str | None:
+        return MATTER_KINDS[self.kind][0]
+
+    @property
+    def role(self) -> str | None:
+        return MATTER_KINDS[self.kind][1]
+
+    @property
+    def photos(self) -> tuple[Photo, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +286,45 @@ class Book:
     chapters: tuple[Chapter, ...]
     print: PrintSettings
     design: Design = Design()
+    parts: tuple[Part, ...] = ()
+    front_matter: tuple[Matter, ...] = ()
+    back_matter: tuple[Matter, ...] = ()
+    toc_depth: int = 1
+    files: tuple[Path, ...] = ()  # the Markdown files the book reads (chapters and matter)
+
+    @property
+    def long_form(self) -> bool:
+        """A book with parts, front or back matter, chapter files or sections in its
+        contents: it gets folios in roman numerals in the front matter and arabic from
+        the first chapter (or part). A book without them keeps one run of page numbers."""
+        return bool(self.parts or self.front_matter or self.back_matter or self.files or self.toc_depth > 1)
+
+    def part_of(self, chapter: Chapter) -> Part | None:
+        return next((p for p in self.parts if p.number == chapter.part), None)
+
+    def chapters_of(self, part: Part) -> tuple[Chapter, ...]:
+        return tuple(c for c in self.chapters if c.part == part.number)
+
+    @property
+    def body(self) -> tuple:
+        """The main matter in reading order: parts and chapters."""
+        out: list = []
+        for c in self.chapters:
+            part = self.part_of(c)
+            if part is not None and part not in out:
+                out.append(part)
+            out.append(c)
+        out += [p for p in self.parts if p not in out]
+        return tuple(out)
+
+    @property
+    def front_before_contents(self) -> tuple[Matter, ...]:
+        """The dedication and the epigraph: before the contents, as books set them."""
+        return tuple(m for m in self.front_matter if m.kind in ("dedication", "epigraph"))
+
+    @property
+    def front_after_contents(self) -> tuple[Matter, ...]:
+        return tuple(m for m in self.front_matter if m.kind not in ("dedication", "epigraph"))
 
     @property
     def photos(self) -> tuple[Photo, ...]:
@@ -324,12 +470,19 @@ class _Ctx:
     limits: Limits = DEFAULT_LIMITS
     problems: list[Problem] = field(default_factory=list)
     nodes: int = 0
+    text_bytes: int = 0  # of the manuscript and the Markdown files it names
+    files: list[Path] = field(default_factory=list)  # the Markdown files read
+    ids: set[str] = field(default_factory=set)  # ids given in the book's Markdown files
+    links: list[tuple[str, Location]] = field(default_factory=list)  # cross-references to check
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def error(self, node: yaml.Node | None, message: str, code: str) -> None:
-        where = self.loc(node) if node is not None else Location(self.file, 1, 1)
+    def error(self, node: yaml.Node | Location | None, message: str, code: str) -> None:
+        if isinstance(node, Location):
+            where = node
+        else:
+            where = self.loc(node) if node is not None else Location(self.file, 1, 1)
         self.problems.append(Problem(where, one_line(message), code))
 
 
@@ -638,10 +791,15 @@ BOOK_KEYS = {
     "stand_in_photos": "",
     "print": "",
     "design": "the book's look: theme, fonts, css",
+    "toc_depth": "",
+    "front_matter": "",
     "chapters": "",
+    "back_matter": "",
 }
 CONTRIBUTOR_KEYS = {"name": "", "role": "", "file_as": "", "bio": ""}
-CHAPTER_KEYS = {"title": "", "content": ""}
+CHAPTER_KEYS = {"title": "", "content": "", "file": ""}
+PART_KEYS = {"part": ""}
+MATTER_KEYS = {"dedication": "", "epigraph": "", "source": "", "file": "", "kind": "", "title": "", "text": ""}
 PHOTO_KEYS = {"photo": "", "alt": "", "caption": "", "credit": "", "layout": ""}
 TEXT_KEYS = {"text": ""}
 PRINT_KEYS = {"trim": "", "bleed": "", "paper": "", "page_multiple": "", "color": "", "output_profile": "",
@@ -677,12 +835,22 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
     print_ = get("print", lambda n: _print(ctx, n), None) or _print_defaults()
     design = get("design", lambda n: _design_of(ctx, n), None) or Design()
 
+    ctx.text_bytes = path.stat().st_size
+    toc_depth = get("toc_depth", lambda n: _int(ctx, n, "toc_depth", 1, 3), 1) or 1
+    front = get("front_matter", lambda n: _matter(ctx, n, "front"), ())
     counter = [0]
     chapters: tuple[Chapter, ...] = ()
+    parts: tuple[Part, ...] = ()
     if "chapters" not in m:
-        ctx.error(top, "missing required key 'chapters' (a list of chapters, each with 'content')", "PR016")
+        ctx.error(top, "missing required key 'chapters' (a list of chapters, each with 'content' or 'file')", "PR016")
     else:
-        chapters = _chapters(ctx, m["chapters"][1], counter)
+        chapters, parts = _chapters(ctx, m["chapters"][1], counter)
+    back = get("back_matter", lambda n: _matter(ctx, n, "back"), ())
+    for target, where in ctx.links:
+        if target not in ctx.ids:
+            close = difflib.get_close_matches(target, sorted(ctx.ids), n=1, cutoff=0.6)
+            hint = f"; did you mean '#{close[0]}'?" if close else ""
+            ctx.error(where, f"cross-reference '#{target}' leads nowhere: no heading in the book has that id{hint}", "PR042")
 
     cover = None
     if "cover" in m:
@@ -712,6 +880,11 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
         chapters=chapters,
         print=print_,
         design=design,
+        parts=parts,
+        front_matter=tuple(front or ()),
+        back_matter=tuple(back or ()),
+        toc_depth=toc_depth,
+        files=tuple(ctx.files),
     )
 
 
@@ -1042,28 +1215,236 @@ def _design_path(ctx: _Ctx, node: yaml.Node, src: str, what: str, folder: bool =
     return path
 
 
-def _chapters(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> tuple[Chapter, ...]:
+def _chapters(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> tuple[tuple[Chapter, ...], tuple[Part, ...]]:
     items = _list(ctx, node, "chapters")
     if items is None:
-        return ()
-    if not items:
-        ctx.error(node, "chapters is empty: a book needs at least one chapter", "PR015")
-    out = []
-    for i, item in enumerate(items, 1):
+        return (), ()
+    out: list[Chapter] = []
+    parts: list[Part] = []
+    part_nodes: dict[int, yaml.Node] = {}
+    for item in items:
+        if isinstance(item, yaml.MappingNode) and any(
+                isinstance(k, yaml.ScalarNode) and k.value == "part" for k, _ in item.value):
+            pm = _mapping(ctx, item, "a part", PART_KEYS)
+            if pm is None:
+                continue
+            title = _string(ctx, pm["part"][1], "part title")
+            if title is not None:
+                parts.append(Part(len(parts) + 1, title, ctx.loc(item)))
+                part_nodes[len(parts)] = item
+            continue
+        i = len(out) + 1
         m = _mapping(ctx, item, f"chapter {i}", CHAPTER_KEYS)
         if m is None:
             continue
         title = _string(ctx, m["title"][1], f"chapter {i} title") if "title" in m else None
+        part = parts[-1].number if parts else None
+        if "file" in m:
+            if "content" in m:
+                ctx.error(m["content"][0], f"chapter {i} has both 'file' and 'content': give one", "PR010")
+            got = _markdown_file(ctx, m["file"][1], f"chapter-{i:02d}", counter, allow_photos=True)
+            if got is None:
+                out.append(Chapter(i, title, (), ctx.loc(item), part=part))
+                continue
+            src, read, blocks = got
+            # A title whose id is the chapter's own ('# Chapter 12 {#chapter-12}'): links reach the chapter.
+            anchor = read.anchor if read.anchor != f"chapter-{i:02d}" else None
+            out.append(Chapter(i, title or read.title, blocks, ctx.loc(item), anchor=anchor,
+                               sections=_sections(read), notes=_notes(read), part=part, file=src))
+            continue
         blocks: list[Block] = []
         if "content" not in m:
-            ctx.error(item, f"chapter {i} needs 'content' (a list of text and photo blocks)", "PR016")
+            ctx.error(item, f"chapter {i} needs 'content' (a list of text and photo blocks) or 'file' "
+                      "(a Markdown file)", "PR016")
         else:
             for b in _list(ctx, m["content"][1], f"chapter {i} content") or []:
                 block = _block(ctx, b, counter)
                 if block is not None:
                     blocks.append(block)
-        out.append(Chapter(i, title, tuple(blocks), ctx.loc(item)))
+        out.append(Chapter(i, title, tuple(blocks), ctx.loc(item), part=part))
+    if not out:
+        ctx.error(node, "chapters is empty: a book needs at least one chapter", "PR015")
+    for part in parts:
+        if not any(c.part == part.number for c in out):
+            ctx.error(part_nodes[part.number], f"part '{part.title}' has no chapters: chapters listed after "
+                      "a part belong to it", "PR047")
+    return tuple(out), tuple(parts)
+
+
+def _sections(read) -> tuple[Section, ...]:
+    return tuple(Section(s.id, s.title, s.level) for s in read.sections)
+
+
+def _notes(read) -> tuple[Note, ...]:
+    return tuple(Note(n.id, n.number, n.html) for n in read.notes)
+
+
+def _matter(ctx: _Ctx, node: yaml.Node, side: str) -> tuple[Matter, ...]:
+    """front_matter or back_matter: a list of dedications, epigraphs and Markdown files."""
+    what = f"{side}_matter"
+    kinds = FRONT_KINDS if side == "front" else BACK_KINDS
+    out: list[Matter] = []
+    for item in _list(ctx, node, what) or []:
+        n = len(out) + 1
+        m = _mapping(ctx, item, f"a {side} matter entry", MATTER_KEYS)
+        if m is None:
+            continue
+        given = [k for k in ("dedication", "epigraph", "file", "text") if k in m]
+        if len(given) != 1:
+            ctx.error(item, f"a {side} matter entry needs one of 'dedication:', 'epigraph:', 'file:' or 'text:'"
+                      + (f", not {' and '.join(given)}" if given else ""), "PR046")
+            continue
+        key = given[0]
+        kind = key if key in ("dedication", "epigraph") else None
+        if "kind" in m:
+            knode = m["kind"][1]
+            k = _string(ctx, knode, "kind")
+            if k is not None:
+                k = KIND_ALIASES.get(k.lower().strip(), k.lower().strip())
+                if kind is not None and k != kind:
+                    ctx.error(knode, f"an entry '{key}:' is of kind {key}, not {k}", "PR046")
+                elif k not in kinds:
+                    close = difflib.get_close_matches(k, list(kinds), n=1, cutoff=0.6)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    other = ("; it belongs in " + ("back_matter" if side == "front" else "front_matter")
+                             if k in MATTER_KINDS else "")
+                    ctx.error(knode, f"kind '{k}' is not one for {what}{other}; {hint}use one of: {', '.join(kinds)}",
+                              "PR046")
+                    continue
+                kind = k
+        if kind is None:
+            ctx.error(item, f"a {side} matter '{key}:' entry needs 'kind:' (one of: {', '.join(kinds)})", "PR046")
+            continue
+        if kind not in kinds:
+            ctx.error(item, f"{kind} belongs in " + ("back_matter" if side == "front" else "front_matter"), "PR046")
+            continue
+        title = _string(ctx, m["title"][1], "title") if "title" in m else None
+        if "source" in m and kind != "epigraph":
+            ctx.error(m["source"][0], "'source' is for an epigraph", "PR046")
+        source_html = ""
+        if "source" in m and kind == "epigraph":
+            snode = m["source"][1]
+            sv = _string(ctx, snode, "source")
+            if sv:
+                source_html = _markdown_html(ctx, snode, sv, inline=True, what="source")
+        ident = f"{side}-{n:02d}-{kind}"
+        if key == "file":
+            got = _markdown_file(ctx, m["file"][1], ident, [0], allow_photos=False)
+            if got is None:
+                continue
+            src, read, blocks = got
+            out.append(Matter(kind, side, n, title or read.title or None, blocks, ctx.loc(item), source_html,
+                              read.anchor, _sections(read), _notes(read), src))
+            continue
+        vnode = m[key][1]
+        text = _string(ctx, vnode, key)
+        if text is None:
+            continue
+        block = Text(text, _markdown_html(ctx, vnode, text, inline=False, what=key), ctx.loc(vnode))
+        out.append(Matter(kind, side, n, title, (block,), ctx.loc(item), source_html))
     return tuple(out)
+
+
+def _markdown_file(ctx: _Ctx, node: yaml.Node, key: str, counter: list[int], *, allow_photos: bool):
+    """Read the Markdown file ``node`` names: (its path as written, what markdown.py read,
+    its blocks), or None after reporting why it cannot be used. Every problem inside it
+    is located in that file (line and column)."""
+    from . import markdown
+
+    src = _string(ctx, node, "file")
+    if src is None:
+        return None
+    path = _book_file(ctx, node, src, "chapter file")
+    if path is None:
+        return None
+    shown = one_line(str(PurePosixPath(ctx.file.replace("\\", "/")).parent / src.replace("\\", "/")).removeprefix("./"))
+    size = path.stat().st_size
+    ctx.text_bytes += size
+    if ctx.text_bytes > ctx.limits.max_manuscript_bytes:
+        ctx.error(node, f"chapter file '{src}' takes the manuscript and its files past the limit of "
+                  f"{human_bytes(ctx.limits.max_manuscript_bytes)} (raise it with --max-manuscript-size)", "PR002")
+        return None
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(ctx.limits.max_manuscript_bytes + 1)
+    except OSError as e:
+        ctx.error(node, f"chapter file '{src}' cannot be read: {e.strerror}", "PR040")
+        return None
+    ctx.files.append(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        ctx.error(Location(shown, raw[: e.start].count(b"\n") + 1, 1), "file is not UTF-8 text (save it as UTF-8)", "PR003")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _XML_FORBIDDEN.search(text)
+    if bad:
+        before = text[: bad.start()]
+        ctx.error(Location(shown, before.count("\n") + 1, bad.start() - (before.rfind("\n") + 1) + 1),
+                  "a control character that cannot appear in a book (delete it)", "PR013")
+        text = _XML_FORBIDDEN.sub("", text)
+    text = balance_bidi(unicodedata.normalize("NFC", text))
+    read = markdown.read_chapter(text, key, ctx.ids, hook=_balance_tokens)
+    for where, message, code in read.problems:
+        ctx.error(Location(shown, where.line, where.column), message, code)
+    for target, where in read.links:
+        ctx.links.append((target, Location(shown, where.line, where.column)))
+    blocks: list[Block] = []
+    for piece in read.pieces:
+        at = Location(shown, piece.where.line, piece.where.column)
+        if isinstance(piece, markdown.TextPiece):
+            # ``markdown``: its text, for what counts characters (the print edition's page estimate)
+            blocks.append(Text(_plain(piece.paged_html), piece.html, at,
+                               piece.paged_html if piece.paged_html != piece.html else ""))
+            continue
+        if not allow_photos:
+            ctx.error(at, f"photo '{piece.src}': photos go in chapters, not in front or back matter", "PR048")
+            continue
+        layout = piece.layout or "auto"
+        if layout not in LAYOUTS:
+            close = difflib.get_close_matches(layout, LAYOUTS, n=1, cutoff=0.5)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            ctx.error(Location(shown, piece.layout_where.line, piece.layout_where.column),
+                      f"layout '{layout}' is unknown; {hint}use one of: {', '.join(LAYOUTS)}", "PR025")
+            continue
+        ppath = _photo_path(ctx, at, piece.src)
+        if ppath is None or not piece.alt:
+            continue
+        counter[0] += 1
+        blocks.append(Photo(counter[0], piece.src, ppath, piece.alt, piece.caption_html, piece.caption_text,
+                            piece.credit, layout, at))
+    return src, read, tuple(blocks)
+
+
+def _book_file(ctx: _Ctx, node: yaml.Node, src: str, what: str) -> Path | None:
+    """Resolve a Markdown file's path, refusing anything outside the book folder."""
+    shown = src if len(src) <= 120 else src[:60] + "…" + src[-20:]
+    if _CONTROL.search(src) or _BIDI.search(src) or len(src) > MAX_PATH_CHARS:
+        ctx.error(node, f"{what} '{shown}' is not a usable file name", "PR040")
+        return None
+    pure = PurePosixPath(src.replace("\\", "/"))
+    if re.match(r"^[A-Za-z]:", src) or pure.is_absolute() or _LINK_RE.match(src):
+        ctx.error(node, f"{what} '{shown}' must be a path relative to the book folder", "PR040")
+        return None
+    if ".." in pure.parts:
+        ctx.error(node, f"{what} '{shown}' points outside the book folder", "PR040")
+        return None
+    try:
+        path = (ctx.root / pure).resolve()
+        if not path.is_relative_to(ctx.root):
+            ctx.error(node, f"{what} '{shown}' leads outside the book folder (a symlink?)", "PR040")
+            return None
+        if not path.is_file():
+            ctx.error(node, f"{what} '{shown}' " + ("is not a file" if path.exists() else "not found"), "PR040")
+            return None
+        if path.stat().st_size > ctx.limits.max_manuscript_bytes:
+            ctx.error(node, f"{what} '{shown}' is larger than the limit of "
+                      f"{human_bytes(ctx.limits.max_manuscript_bytes)} (raise it with --max-manuscript-size)", "PR002")
+            return None
+    except (OSError, RuntimeError) as e:
+        ctx.error(node, f"{what} '{shown}' cannot be opened: {getattr(e, 'strerror', None) or e}", "PR040")
+        return None
+    return path
 
 
 def _block(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> Block | None:

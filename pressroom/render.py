@@ -8,6 +8,7 @@ marked safe; every other string from the manuscript is escaped.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import jinja2
 import markupsafe
 
 from .cache import cache_dir
-from .manuscript import Book, Photo
+from .manuscript import Book, Part, Photo
 from .paths import FONTS, PROJECT, STYLES, TEMPLATES  # noqa: F401  (used by the editions through render)
 
 #: Words the book prints itself, by language; English is the fallback.
@@ -24,7 +25,16 @@ LABELS: dict[str, dict[str, str]] = {
            "title_page": "Title page", "colophon": "Colophon", "start": "Start of content",
            "standin": "The photographs in this edition are generated stand-ins, not the original photographs.",
            "identifier": "Identifier", "isbn": "ISBN", "published": "Published by", "by": "by",
-           "chapter": "Chapter", "pages": "Pages", "page": "Page"},
+           "chapter": "Chapter", "pages": "Pages", "page": "Page",
+           # Long-form books: parts, front and back matter, notes (kind:<kind> heads a matter item
+           # that has no title of its own).
+           "part": "Part", "notes": "Notes", "note": "Note", "scene_break": "Scene break",
+           "kind:dedication": "Dedication", "kind:epigraph": "Epigraph", "kind:foreword": "Foreword",
+           "kind:preface": "Preface", "kind:introduction": "Introduction", "kind:prologue": "Prologue",
+           "kind:afterword": "Afterword", "kind:epilogue": "Epilogue", "kind:acknowledgements": "Acknowledgements",
+           "kind:about-the-author": "About the Author", "kind:also-by": "Also by the Author",
+           "kind:appendix": "Appendix", "kind:glossary": "Glossary", "kind:bibliography": "Bibliography",
+           "kind:notes": "Notes"},
     "fr": {"contents": "Table des matières", "photo": "Photo", "photos": "Photographies", "cover": "Couverture",
            "title_page": "Page de titre", "colophon": "Colophon", "start": "Début du contenu",
            "standin": "Les photographies de cette édition sont des images de remplacement, pas les originaux.",
@@ -144,6 +154,24 @@ def phrase_size(text: str, width: float, size: float, smallest: float = 0.8) -> 
     return max(size * smallest, min(size, size * width * 0.97 / longest))
 
 
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+@jinja2.pass_context
+def _xref(ctx, html: str, here: str):
+    """``html`` with each link to an id in another file of the book (the context's
+    ``xrefs``: {id: file}) pointing into that file: the EPUB's cross-references."""
+    files = ctx.get("xrefs") or {}
+    if not files:
+        return html
+
+    def sub(m: re.Match) -> str:
+        target = files.get(m.group(1))
+        return m.group(0) if target is None or target == here else f'href="{target}#{m.group(1)}"'
+
+    return markupsafe.Markup(_HREF.sub(sub, str(html)))
+
+
 def _finalize(value):
     return "" if value is None else value
 
@@ -173,6 +201,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.tests["photo"] = lambda block: isinstance(block, Photo)
+    env.tests["part"] = lambda item: isinstance(item, Part)
+    env.filters["xref"] = _xref
     env.filters["balance"] = balance
     return env
 

@@ -132,8 +132,9 @@ class Watcher:
         p = self.preview
         try:
             book = load(self.book_arg, self.limits)
-            self.used = ({book.source.resolve()} | {ph.path.resolve() for ph in book.images}
-                         | {f.resolve() for f in book.design.files})
+            # The manuscript, its Markdown files (chapters, front and back matter), photos and design files.
+            self.used = ({book.source.resolve()} | {f.resolve() for f in book.files}
+                         | {ph.path.resolve() for ph in book.images} | {f.resolve() for f in book.design.files})
             task = getattr(self.say, "task", None)
             screen = ScreenPDF(limits=self.limits)
             target = screen.targets(book)

@@ -422,3 +422,85 @@ def cmyk_icc(inks=PRINTED_INKS) -> bytes:
               + _struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\x00" * 24 + b"\x00" * 4
               + _s15(0.9642) + _s15(1.0) + _s15(0.8249) + b"\x00" * 4 + b"\x00" * 16 + b"\x00" * 28)
     return header + table + body
+
+
+WORDS = ("the sea wind harbour lamp boat night morning rope salt gull keeper light shore tide stone "
+         "window letter door road bread fire smoke water hand voice silence river bell winter summer "
+         "old small long quiet dark bright cold warm slow far near under over along across toward "
+         "walked waited listened carried remembered watched turned kept found lost spoke wrote read").split()
+
+
+def prose(rnd: random.Random, sentences: int) -> str:
+    """Plain, deterministic sentences of ordinary words."""
+    out = []
+    for _ in range(sentences):
+        words = [rnd.choice(WORDS) for _ in range(rnd.randint(8, 22))]
+        out.append(" ".join(words).capitalize() + rnd.choice([".", ".", ".", "?", ";", ","])[0].replace(",", ".").replace(";", "."))
+    return " ".join(out)
+
+
+def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, paragraphs: int = 6,
+               notes: int = 2, photo: bool = True, seed: int = 7, extra_yaml: str = "") -> Path:
+    """A long-form book: book.yaml with front and back matter and parts, chapter files in
+    Markdown (sections, footnotes with unique words in the call's sentence and the note,
+    a scene break, a line block, a pipe table with a caption, a photo, cross-references).
+
+    Footnote k of chapter c reads "notebody-c-k" and its call follows the word
+    "callword-c-k", so a test can find both on the pages of a PDF."""
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "chapters").mkdir(exist_ok=True)
+    (folder / "front").mkdir(exist_ok=True)
+    (folder / "back").mkdir(exist_ok=True)
+    if photo:
+        make_photo(folder / "photos" / "01.jpg", (1600, 1000), seed=1)
+    (folder / "front" / "foreword.md").write_text(
+        "# Foreword\n\n" + prose(rnd, 8) + " Foreword callword-0-1 here[^f].\n\n"
+        "[^f]: notebody-0-1 A note in the foreword.\n", encoding="utf-8")
+    (folder / "back" / "acknowledgements.md").write_text(
+        "# Acknowledgements\n\nThanks to everyone on the [first chapter](#chapter-one)'s boats.\n", encoding="utf-8")
+    entries = []
+    n = 0
+    for p in range(1, parts + 1):
+        entries.append(f"  - part: Part {p}\n")
+        for _ in range(chapters_per_part):
+            n += 1
+            body = [f"# Chapter {n} {{#chapter-{'one' if n == 1 else n}}}\n"]
+            for k in range(1, paragraphs + 1):
+                para = prose(rnd, rnd.randint(4, 9))
+                if k <= notes:
+                    para += f" Then callword-{n}-{k} here[^n{k}] and more."
+                body.append(para + "\n")
+                if k == paragraphs // 2:
+                    body.append(f"## Section {n}.{k} {{#sec-{n}-{k}}}\n")
+                if k == 2:
+                    body.append("* * *\n")
+            if n == 1:
+                body.append("| The sea is wide,\n|     and I am small,\n| and the lamp is low.\n")
+                body.append("| Ship | Tons |\n|------|-----:|\n| Mary | 120 |\n| Ann | 80 |\n\nTable: The fleet in spring\n")
+                if photo:
+                    body.append('![A boat at dawn on a flat sea](photos/01.jpg "The boat, *early*"){layout=inline}\n')
+                body.append(f"Back to [the section](#sec-{n}-{paragraphs // 2}) and ahead to [the last chapter](#chapter-{parts * chapters_per_part}).\n")
+            for k in range(1, notes + 1):
+                body.append(f"[^n{k}]: notebody-{n}-{k} " + prose(rnd, 2) + "\n\n    A second paragraph of the note.\n")
+            (folder / "chapters" / f"{n:02d}.md").write_text("\n".join(body), encoding="utf-8")
+            entries.append(f"  - file: chapters/{n:02d}.md\n")
+    (folder / "book.yaml").write_text(
+        "title: The Lamp at the Harbour\n"
+        "subtitle: A Novel\n"
+        "language: en\n"
+        "contributors:\n  - name: Ada Marsh\n"
+        "toc_depth: 2\n"
+        + ("cover: photos/01.jpg\n" if photo else "")
+        + "front_matter:\n"
+        "  - dedication: For M., who kept the lamp lit.\n"
+        "  - epigraph: The sea is a book that never ends.\n"
+        "    source: A. Sailor, *Logbook*\n"
+        "  - file: front/foreword.md\n"
+        "    kind: foreword\n"
+        "chapters:\n" + "".join(entries)
+        + "back_matter:\n"
+        "  - file: back/acknowledgements.md\n"
+        "    kind: acknowledgements\n" + extra_yaml,
+        encoding="utf-8")
+    return folder

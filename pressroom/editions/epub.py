@@ -26,8 +26,9 @@ from .. import __version__, design, fontsubset
 from ..adapters import ebooklib as ebooklib_adapter
 from ..cache import cached_render
 from ..errors import Location, Problem
+from ..folios import label as folio
 from ..images import Asset, Target, derive
-from ..manuscript import Book
+from ..manuscript import Book, Part
 from ..render import FONTS, STYLES, labels, render
 from .base import NOTHING, Edition, Given, source_date
 from .press import PRINT_TARGET, print_page_map
@@ -396,12 +397,14 @@ def _characters(documents: list[str], more: str = "") -> str:
 # --------------------------------------------------------------------------
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"
 _PLACEHOLDER = re.compile(r'<span data-pagebreak="(\d+)"\s*/>')
 
 
-def pagebreak(n: int) -> str:
-    """The marker of print page ``n``: where it begins, for reading systems and screen readers."""
-    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{n}" aria-label="{n}"></span>'
+def pagebreak(n: int, label: str | None = None) -> str:
+    """The marker of print page ``n`` (its folio ``label``, the number itself by default):
+    where it begins, for reading systems and screen readers."""
+    return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{n}" aria-label="{label or n}"></span>'
 
 
 def _insert_at(el, chars: int, marker) -> None:
@@ -438,12 +441,12 @@ def _insert_at(el, chars: int, marker) -> None:
     el.append(marker)
 
 
-def with_pagebreaks(html: str, starts: list[PageStart]) -> str:
+def with_pagebreaks(html: str, starts: list[PageStart], label=str) -> str:
     """A text block's XHTML with the markers of the pages that begin in it."""
     try:
-        root = etree.fromstring(f'<div xmlns="{XHTML_NS}">{html}</div>')
+        root = etree.fromstring(f'<div xmlns="{XHTML_NS}" xmlns:epub="{OPS_NS}">{html}</div>')
     except etree.XMLSyntaxError:  # not expected (the manuscript's Markdown is rendered as XHTML)
-        return "".join(pagebreak(s.page) for s in starts) + html
+        return "".join(pagebreak(s.page, label(s.page)) for s in starts) + html
     children = [c for c in root if isinstance(c.tag, str)]
     # Last first: an insertion leaves the places before it where they were.
     for s in sorted(starts, key=lambda s: (s.element, s.chars), reverse=True):
@@ -455,8 +458,8 @@ def with_pagebreaks(html: str, starts: list[PageStart]) -> str:
         else:
             _insert_at(children[s.element], s.chars, marker)
     inner = (root.text or "") + "".join(etree.tostring(c, encoding="unicode") for c in root)
-    inner = inner.replace(f' xmlns="{XHTML_NS}"', "")
-    return _PLACEHOLDER.sub(lambda m: pagebreak(int(m.group(1))), inner)
+    inner = inner.replace(f' xmlns="{XHTML_NS}"', "").replace(f' xmlns:epub="{OPS_NS}"', "")
+    return _PLACEHOLDER.sub(lambda m: pagebreak(int(m.group(1)), label(int(m.group(1)))), inner)
 
 
 class PageBreaks:
@@ -464,10 +467,15 @@ class PageBreaks:
 
     def __init__(self, book: Book, starts: list[PageStart]):
         self.chapters: dict[int, list[int]] = {}  # chapter number: pages that open it
+        self.parts: dict[int, list[int]] = {}  # part number: its title page
         self.photos: dict[int, list[int]] = {}  # photo number: pages that begin with it
         texts: dict[tuple[int, int], list[PageStart]] = {}
         self.href: dict[int, str] = {}  # page: chapter document
         for s in starts:
+            if s.kind == "part":
+                self.parts.setdefault(s.chapter, []).append(s.page)
+                self.href[s.page] = f"part-{s.chapter:02d}.xhtml"
+                continue
             if s.kind == "chapter":
                 self.chapters.setdefault(s.chapter, []).append(s.page)
             elif s.kind == "photo":
@@ -475,15 +483,23 @@ class PageBreaks:
             else:
                 texts.setdefault((s.chapter, s.block), []).append(s)
             self.href[s.page] = f"chapter-{s.chapter:02d}.xhtml"
+        # A long book's folios restart at 1 with its body (folios.py): the markers say so.
+        body = [s.page for s in starts if s.kind in ("part", "chapter")]
+        self.first_body = min(body) if book.long_form and body else None
         by_number = {c.number: c for c in book.chapters}
-        self.texts = {key: with_pagebreaks(by_number[key[0]].blocks[key[1]].html, ss) for key, ss in texts.items()}
+        self.texts = {key: with_pagebreaks(by_number[key[0]].blocks[key[1]].html, ss, self.label)
+                      for key, ss in texts.items()}
+
+    def label(self, n: int) -> str:
+        """The folio printed on page ``n`` of the print edition."""
+        return folio(n, self.first_body)
 
     def markers(self, pages: list[int] | None) -> str:
-        return "".join(pagebreak(n) for n in pages or ())
+        return "".join(pagebreak(n, self.label(n)) for n in pages or ())
 
     def page_list(self) -> list[tuple[str, str]]:
         """(label, href) of each page, in page order."""
-        return [(str(n), f"{self.href[n]}#page-{n}") for n in sorted(self.href)]
+        return [(self.label(n), f"{self.href[n]}#page-{n}") for n in sorted(self.href)]
 
 
 # --------------------------------------------------------------------------
@@ -504,6 +520,16 @@ class EPUB(Edition):
 
     def targets(self, book: Book) -> list[Target]:
         return [Target("epub", EPUB_LONG_EDGE, EPUB_QUALITY, min_long_edge=EPUB_MIN_LONG_EDGE)]
+
+    @staticmethod
+    def _toc_chapter(book: Book, ch, t):
+        """A chapter's NCX entry, with its sections down to toc_depth."""
+        link = epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}")
+        shown = [s for s in ch.sections if s.level <= book.toc_depth]
+        if not shown:
+            return link
+        return (epub.Section(link.title, link.href),
+                [epub.Link(f"{ch.id}.xhtml#{s.id}", s.title, f"toc-{s.id}") for s in shown])
 
     def more_targets(self, book: Book) -> dict[Path, list[Target]]:
         return {book.cover.path: [COVER_TARGET]} if book.cover else {}
@@ -575,20 +601,38 @@ class EPUB(Edition):
             e.add_item(cover_img)
             spine.append(_xhtml("cover", "cover.xhtml", page("epub/cover.xhtml", cover_href="images/cover.jpg")))
         t = labels(lang)
+        xrefs = cross_reference_files(book)
         title = _xhtml("title", "title.xhtml", page("epub/title.xhtml"))
         nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover, page_list=breaks.page_list()), ["nav"])
-        spine += [title, nav]
-        toc = [epub.Link("title.xhtml", t["title_page"], "toc-title")]
-        for ch in book.chapters:
-            spine.append(_xhtml(ch.id, f"{ch.id}.xhtml", page("epub/chapter.xhtml", chapter=ch, images=images, breaks=breaks)))
-            toc.append(epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}"))
+
+        def matter(m):
+            return _xhtml(m.id, f"{m.id}.xhtml", page("epub/matter.xhtml", m=m, xrefs=xrefs, here=f"{m.id}.xhtml"))
+
+        spine += [title] + [matter(m) for m in book.front_before_contents] + [nav]
+        spine += [matter(m) for m in book.front_after_contents]
+        toc: list = [epub.Link("title.xhtml", t["title_page"], "toc-title")]
+        toc += [epub.Link(f"{m.id}.xhtml", m.title or t[f"kind:{m.kind}"], f"toc-{m.id}") for m in book.front_after_contents]
+        for item in book.body:
+            if isinstance(item, Part):
+                spine.append(_xhtml(item.id, f"{item.id}.xhtml", page("epub/part.xhtml", part=item, breaks=breaks)))
+                toc.append((epub.Section(item.title, f"{item.id}.xhtml"),
+                            [self._toc_chapter(book, ch, t) for ch in book.chapters_of(item)]))
+                continue
+            ch = item
+            spine.append(_xhtml(ch.id, f"{ch.id}.xhtml", page("epub/chapter.xhtml", chapter=ch, images=images,
+                                                             breaks=breaks, xrefs=xrefs, here=f"{ch.id}.xhtml")))
+            if ch.part is None:
+                toc.append(self._toc_chapter(book, ch, t))
+        spine += [matter(m) for m in book.back_matter]
+        toc += [epub.Link(f"{m.id}.xhtml", m.title or t[f"kind:{m.kind}"], f"toc-{m.id}") for m in book.back_matter]
         spine.append(_xhtml("colophon", "colophon.xhtml", page("epub/colophon.xhtml")))
         toc.append(epub.Link("colophon.xhtml", t["colophon"], "toc-colophon"))
         for doc in spine:
             e.add_item(doc)
 
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
-                                 content=(STYLES / "epub.css").read_bytes()))
+                                 content=(STYLES / "epub.css").read_bytes()
+                                 + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")))
         text = _characters([d.content.decode("utf-8") for d in spine], book.design.theme.ornaments)
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
@@ -613,6 +657,18 @@ class EPUB(Edition):
         writer.process()
         writer.write()
         return {self.filename(book): _normalise_zip(buf.getvalue(), extra_files)}
+
+
+def cross_reference_files(book: Book) -> dict[str, str]:
+    """{id: the file it is in} for every id a cross-reference may name (titles and
+    sections of chapter and matter files, parts)."""
+    out: dict[str, str] = {}
+    for item in book.front_matter + book.chapters + book.back_matter:
+        for ident in ([item.anchor] if item.anchor else []) + [s.id for s in item.sections]:
+            out[ident] = f"{item.id}.xhtml"
+    for item in book.parts + book.chapters:
+        out[item.id] = f"{item.id}.xhtml"
+    return out
 
 
 def _normalise_zip(data: bytes, extra: list[tuple[str, bytes]] = ()) -> bytes:

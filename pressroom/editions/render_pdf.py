@@ -126,6 +126,9 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
     from weasyprint import CSS, DEFAULT_OPTIONS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from ..folios import add_page_labels, first_body_page
+    from ..footnotes import MAX_LAYOUTS, keep_lines, misplaced
+
     # Photos are named by an opaque URL, not their place in the cache: a path
     # never reaches the PDF, and the bytes do not depend on where the cache is.
     cache = cache_dir()
@@ -153,11 +156,19 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
         color_profiles = opts.pop("color_profiles", None)
         finisher = opts.pop("finisher", None)
         rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
+        if book.long_form and any(c.notes for c in book.chapters + book.front_matter + book.back_matter):
+            # A footnote moved off its call's page: lay out again with room kept (footnotes.py).
+            for _ in range(MAX_LAYOUTS - 1):
+                if not keep_lines(misplaced(rendered)):
+                    break
+                rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
         # PDF/X fills missing dates from the clock: give it the build's date instead.
         when = source_date().isoformat().replace("+00:00", "Z")
         rendered.metadata.created = rendered.metadata.created or when
         rendered.metadata.modified = rendered.metadata.modified or when
         pdf, pdf_opts = weasyprint_adapter.generate_pdf(rendered, opts, variant, seed)
+        # A long book's folios restart at 1 with its body: the viewer's page numbers follow.
+        add_page_labels(pdf, first_body_page(rendered.pages, book))
         if finisher:
             finisher(rendered, pdf)
     except BuildError:

@@ -23,7 +23,8 @@ class PageStart:
     """Where a printed page begins in the book's body.
 
     ``kind`` says what is first on the page: "chapter" (the chapter's title: the
-    page opens the chapter), "photo" (the figure of photo number ``photo``) or
+    page opens the chapter), "part" (a part's title page; ``chapter`` is then the
+    part's number), "photo" (the figure of photo number ``photo``) or
     "text" (the ``element``-th top-level element, a paragraph or a list, of the
     chapter's ``block``-th block, after ``chars`` of its characters (white space
     and hyphens not counted, see chars) set on earlier pages: 0 when the page
@@ -60,8 +61,13 @@ def _local(tag) -> str:
 def _described(root, book: Book) -> dict[int, tuple]:
     """{id(element): (kind, chapter, photo, block, element)} for the elements a page can begin at."""
     chapters = {c.id: c for c in book.chapters}
+    parts = {p.id: p for p in book.parts}
     out: dict[int, tuple] = {}
     for section in root.iter():
+        part = parts.get(section.get("id")) if _local(section.tag) == "section" else None
+        if part is not None:
+            out[id(section)] = ("part", part.number, None, None, None)
+            continue
         chapter = chapters.get(section.get("id")) if _local(section.tag) == "section" else None
         if chapter is None:
             continue
