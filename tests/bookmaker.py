@@ -445,8 +445,8 @@ def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, para
     Markdown (sections, footnotes with unique words in the call's sentence and the note,
     a scene break, a line block, a pipe table with a caption, a photo, cross-references).
 
-    Footnote k of chapter c reads "notebody-c-k" and its call follows the word
-    "callword-c-k", so a test can find both on the pages of a PDF."""
+    Footnote k of chapter c (0: the foreword's) begins "nbCxKz" and its call is glued
+    to the word "cwCxKz", so a test can find both on the pages of a PDF."""
     rnd = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "chapters").mkdir(exist_ok=True)
@@ -455,8 +455,8 @@ def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, para
     if photo:
         make_photo(folder / "photos" / "01.jpg", (1600, 1000), seed=1)
     (folder / "front" / "foreword.md").write_text(
-        "# Foreword\n\n" + prose(rnd, 8) + " Foreword callword-0-1 here[^f].\n\n"
-        "[^f]: notebody-0-1 A note in the foreword.\n", encoding="utf-8")
+        "# Foreword\n\n" + prose(rnd, 8) + " Foreword cw0x1z[^f].\n\n"
+        "[^f]: nb0x1z A note in the foreword.\n", encoding="utf-8")
     (folder / "back" / "acknowledgements.md").write_text(
         "# Acknowledgements\n\nThanks to everyone on the [first chapter](#chapter-one)'s boats.\n", encoding="utf-8")
     entries = []
@@ -469,7 +469,7 @@ def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, para
             for k in range(1, paragraphs + 1):
                 para = prose(rnd, rnd.randint(4, 9))
                 if k <= notes:
-                    para += f" Then callword-{n}-{k} here[^n{k}] and more."
+                    para += f" Then cw{n}x{k}z[^n{k}] and more."
                 body.append(para + "\n")
                 if k == paragraphs // 2:
                     body.append(f"## Section {n}.{k} {{#sec-{n}-{k}}}\n")
@@ -482,7 +482,7 @@ def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, para
                     body.append('![A boat at dawn on a flat sea](photos/01.jpg "The boat, *early*"){layout=inline}\n')
                 body.append(f"Back to [the section](#sec-{n}-{paragraphs // 2}) and ahead to [the last chapter](#chapter-{parts * chapters_per_part}).\n")
             for k in range(1, notes + 1):
-                body.append(f"[^n{k}]: notebody-{n}-{k} " + prose(rnd, 2) + "\n\n    A second paragraph of the note.\n")
+                body.append(f"[^n{k}]: nb{n}x{k}z " + prose(rnd, 2) + "\n\n    A second paragraph of the note.\n")
             (folder / "chapters" / f"{n:02d}.md").write_text("\n".join(body), encoding="utf-8")
             entries.append(f"  - file: chapters/{n:02d}.md\n")
     (folder / "book.yaml").write_text(

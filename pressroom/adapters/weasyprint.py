@@ -1,7 +1,7 @@
 """WeasyPrint's internals that pressroom uses, and only here (WeasyPrint 70).
 
 - the laid-out page boxes of a Document (``Page._page_box``) and the box classes,
-  to read where photos, text and the manuscript's elements landed on each page;
+  to read where photos, text, the manuscript's elements and footnotes landed on each page;
 - ``FontConfiguration._folder``, to remove the fonts WeasyPrint wrote for
   fontconfig as soon as a PDF is generated (not at garbage collection);
 - ``weasyprint.pdf.generate_pdf`` and ``VARIANTS``, the steps of
@@ -32,6 +32,8 @@ CONTRACT = [
     ("weasyprint.formatting_structure.boxes", "MarginBox"),
     ("weasyprint.formatting_structure.boxes", "TextBox"),
     ("weasyprint.formatting_structure.boxes", "ReplacedBox"),
+    ("weasyprint.formatting_structure.boxes", "FootnoteAreaBox"),
+    ("weasyprint.formatting_structure.boxes", "LineBox"),
     ("weasyprint.text.fonts", "FontConfiguration"),
     ("weasyprint.pdf", "generate_pdf"),
     ("weasyprint.pdf", "VARIANTS"),
@@ -83,6 +85,14 @@ def box_types():
     from weasyprint.formatting_structure.boxes import MarginBox, ReplacedBox, TextBox
 
     return MarginBox, TextBox, ReplacedBox
+
+
+def footnote_box_types():
+    """(FootnoteAreaBox, LineBox): where a page's footnotes are set, and a line of text
+    (footnotes.py reads which notes a page calls and sets)."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, LineBox
+
+    return FootnoteAreaBox, LineBox
 
 
 def remove_font_files(fonts) -> None:
