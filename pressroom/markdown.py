@@ -400,7 +400,8 @@ class _Reader:
                 if c.type == "link_open":
                     href = c.attrs.get("href", "")
                     if href.startswith("#"):
-                        self.out.links.append((href[1:], self.where(t.map, f"(#{href[1:]}")))
+                        at = self.where(t.map, f"(#{href[1:]}")
+                        self.out.links.append((href[1:], Where(at.line, at.column + 1)))  # at its '#'
                     else:
                         m = _SCHEME.match(href)
                         if m is None or m.group(1).lower() not in LINK_SCHEMES:
