@@ -217,7 +217,7 @@ def _render_note_call(self, tokens, idx, options, env) -> str:
     the page (PDFs: ``env["paged"]``); a second call of a note links to it."""
     reader, c = env["reader"], tokens[idx]
     n = reader.note_numbers[c.meta["id"]]
-    fid = reader._note_id(n)
+    fid = reader.note_id(n)
     sub = c.meta.get("subId", 0)
     if env["paged"]:
         if sub == 0:
@@ -389,7 +389,7 @@ class _Reader:
                     n += 1
                     self.note_numbers[c.meta["id"]] = n
 
-    def _note_id(self, number: int) -> str:
+    def note_id(self, number: int) -> str:
         return f"fn-{self.key}-{number}"
 
     def _check_inline(self, body) -> None:
@@ -467,7 +467,7 @@ class _Reader:
                     epub = self._render(body, paged=False, notes_paged={})
                     back = f'<a class="backlink" role="doc-backlink" href="#fnref-{self.key}-{n}">{n}.</a> '
                     epub = re.sub(r"^<p>", "<p>" + back, epub, count=1) if epub.startswith("<p>") else back + epub
-                    self.out.notes.append(Note(self._note_id(n), n, epub))
+                    self.out.notes.append(Note(self.note_id(n), n, epub))
                     flat = self._render(body, paged=True, notes_paged={})
                     # Inside a paragraph only inline elements may stand: blocks become spans.
                     flat = re.sub(r"<(/?)(p|ul|ol|li|blockquote|pre|div|h\d|table|thead|tbody|tr|td|th|caption)\b[^>]*>",
