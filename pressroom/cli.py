@@ -34,7 +34,7 @@ commands:
   check   find every problem (manuscript, photos, each edition's preflight)
           without writing anything; a table with a fix for each, or --json
   watch   rebuild on every save and serve a live preview on 127.0.0.1:PORT
-  new     start a new book: python build.py new FOLDER
+  new     start a new book: python build.py new FOLDER (--novel: chapters in Markdown files)
 
 exit status: 0 built (check: no errors); 1 the manuscript, a photo or a build
 is wrong (one line per problem on stderr, as FILE:LINE:COL: error: MESSAGE);
@@ -49,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("command", nargs="?", default="all", choices=["all", *EDITIONS, "check", "watch", "new"],
                    help="what to do (default: all)")
     p.add_argument("folder", nargs="?", help="for new: the folder to create")
+    p.add_argument("--novel", action="store_true", help="for new: a long-form book, its chapters in Markdown files")
     p.add_argument("--book", default="book", metavar="PATH",
                    help="the book folder holding book.yaml, or a manuscript YAML file (default: book/)")
     p.add_argument("--out", default="out", metavar="DIR", help="where the editions are written (default: out/)")
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     ap = parser()
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)  # options anywhere: `new --novel FOLDER`
     if args.folder is not None and args.command != "new":
         ap.error(f"unexpected argument {args.folder!r} (only 'new' takes a folder)")
     level = QUIET if args.quiet else VERBOSE if args.verbose else NORMAL
@@ -119,7 +120,7 @@ def _main(argv: list[str] | None = None) -> int:
             ap.error("new needs a folder: python build.py new FOLDER")
         from .scaffold import new
 
-        return new(Path(args.folder), Reporter(level))
+        return new(Path(args.folder), Reporter(level), novel=args.novel)
     if args.command == "check":
         return _check(args, level)
     if args.command == "watch":

@@ -47,7 +47,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PR019": ("identifier is not a valid ISBN-13 or UUID",
               "Copy the ISBN-13 exactly as your ISBN agency issued it (978... or 979...), or remove 'identifier' to get a stable UUID."),
     "PR020": ("link not allowed",
-              "Link only to http, https or mailto addresses."),
+              "Link only to http, https or mailto addresses (in a chapter file, also to '#id', a heading's id)."),
     "PR021": ("unknown contributor role",
               "Use one of the roles in README's contributors table (author, photographer, editor, ...) or a MARC relator code."),
     "PR022": ("print setting not valid",

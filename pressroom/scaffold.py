@@ -1,4 +1,5 @@
-"""``new FOLDER``: a book that builds at once, to start from.
+"""``new FOLDER``: a book that builds at once, to start from (``new --novel FOLDER``:
+a long-form book whose chapters are Markdown files, from ``templates/scaffold/novel/``).
 
 It writes a commented ``book.yaml`` (every key shown, the optional ones
 commented out; the template is ``templates/scaffold/book.yaml``) and
@@ -52,12 +53,15 @@ def stand_in(path: Path, size: tuple[int, int] = (2700, 3600), label: str = "sta
     return path
 
 
-def new(folder: Path, say=print) -> int:
-    """Create a new book in ``folder``; 0 when made, 1 when the folder is not free."""
+def new(folder: Path, say=print, *, novel: bool = False) -> int:
+    """Create a new book in ``folder`` (``novel``: a long-form book, its chapters in
+    Markdown files); 0 when made, 1 when the folder is not free."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         what = "is not a folder" if not folder.is_dir() else "already exists and is not empty"
         print(f"{folder}: error: {what}; give a new folder name (nothing was written)", file=sys.stderr)
         return 1
+    if novel:
+        return _new_novel(folder, say)
     text = (SCAFFOLD / "book.yaml").read_text(encoding="utf-8")
     text = text.replace("@TITLE@", json.dumps(title_from(folder.resolve()), ensure_ascii=False))
     text = text.replace("@FOLDER@", str(folder))
@@ -68,4 +72,24 @@ def new(folder: Path, say=print) -> int:
     run = "pressroom" if Path(sys.argv[0]).name == "pressroom" else "python build.py"  # as it was called
     say(f"next: {run} watch --book {folder} --out {folder}/out   (a live preview as you write)")
     say(f"  or: {run} --book {folder} --out {folder}/out         (every edition)")
+    return 0
+
+
+def _new_novel(folder: Path, say) -> int:
+    """A long-form book: book.yaml, chapter files, a foreword, acknowledgements and a stand-in photo."""
+    source = SCAFFOLD / "novel"
+    made = []
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        rel = path.relative_to(source)
+        text = path.read_text(encoding="utf-8")
+        if rel.name == "book.yaml":
+            text = text.replace("@TITLE@", json.dumps(title_from(folder.resolve()), ensure_ascii=False))
+            text = text.replace("@FOLDER@", str(folder))
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+        made.append(str(rel))
+    stand_in(folder / "photos" / "01.jpg")
+    say(f"made a new novel in {folder}/: {', '.join(made)} and photos/01.jpg (a stand-in)")
+    say(f"next: python build.py watch --book {folder} --out {folder}/out   (a live preview as you write)")
+    say(f"  or: python build.py --book {folder} --out {folder}/out         (every edition)")
     return 0

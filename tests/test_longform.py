@@ -379,3 +379,16 @@ def test_a_400_page_novel_builds_with_every_note_on_its_page(tmp_path):
     for name in ("book.pdf", "book-print.pdf"):
         count, away = notes_away_from_their_calls(got[name])
         assert count == 73 and away == [], name
+
+
+def test_new_novel_scaffolds_a_long_form_book_that_loads(tmp_path, capsys):
+    folder = tmp_path / "harbour-lamp"
+    assert cli.main(["new", "--novel", str(folder)]) == 0
+    assert "made a new novel" in capsys.readouterr().err
+    book = load(folder)
+    assert book.title == "Harbour Lamp" and book.long_form
+    assert [p.title for p in book.parts] == ["Part One"]
+    assert [c.title for c in book.chapters] == ["The Harbour", "The Storm"]
+    assert [m.kind for m in book.front_matter + book.back_matter] == ["dedication", "epigraph", "foreword",
+                                                                     "acknowledgements"]
+    assert book.chapters[0].notes and len(book.photos) == 1
