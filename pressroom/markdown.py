@@ -193,6 +193,18 @@ def _insert_caption(toks, at: int, inline: Token) -> None:
     toks[at + 1:at + 1] = [Token("caption_open", "caption", 1), inline, Token("caption_close", "caption", -1)]
 
 
+def _heading_attrs(state) -> None:
+    """Take a heading's trailing '{#id .class}' off its text before the inline rules run
+    (so its words still get smart punctuation); the attributes go in the heading's meta."""
+    toks = state.tokens
+    for i, t in enumerate(toks[:-1]):
+        if t.type == "heading_open" and toks[i + 1].type == "inline":
+            m = _HEADING_ATTRS.search(toks[i + 1].content)
+            if m:
+                toks[i + 1].content = toks[i + 1].content[:m.start()]
+                t.meta["attrs"] = m.group(1)
+
+
 def make_parser(smart: bool = True) -> MarkdownIt:
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.footnote import footnote_plugin
@@ -206,6 +218,7 @@ def make_parser(smart: bool = True) -> MarkdownIt:
     md.use(attrs_plugin, after=("image",))  # attributes only after a photo: nothing else takes any
     md.block.ruler.before("paragraph", "line_block", _line_block)
     md.core.ruler.after("block", "table_captions", _table_captions)
+    md.core.ruler.after("table_captions", "heading_attrs", _heading_attrs)
     md.validateLink = lambda url: True  # schemes are checked here, with a location
     md.add_render_rule("footnote_ref", _render_note_call)
     md.add_render_rule("line_close", lambda self, tokens, idx, options, env: "</span><br/>")
@@ -324,7 +337,7 @@ class _Reader:
                 close = i + 2
                 inline = body[i + 1]
                 level = int(t.tag[1])
-                text, wanted = self._heading_text(inline)
+                text, wanted = self._heading_text(t, inline)
                 where = self.where(t.map)
                 if level == 1:
                     if first_block and self.out.title is None:
@@ -365,19 +378,12 @@ class _Reader:
         self._flush(pending, pending_map, notes_paged)
         return self.out
 
-    def _heading_text(self, inline: Token) -> tuple[str, str | None]:
-        """A heading's plain text and the id its '{#id}' gives, the attribute block removed."""
+    def _heading_text(self, heading: Token, inline: Token) -> tuple[str, str | None]:
+        """A heading's plain text and the id its '{#id}' gives (see _heading_attrs)."""
         wanted = None
-        m = _HEADING_ATTRS.search(inline.content)
-        if m:
-            for part in m.group(1).split():
-                if part.startswith("#"):
-                    wanted = part[1:]
-            inline.content = inline.content[:m.start()]
-            inline.children = []
-            self.md.inline.parse(inline.content, self.md, {}, inline.children)
-            if self.hook:
-                self.hook([inline])
+        for part in heading.meta.get("attrs", "").split():
+            if part.startswith("#"):
+                wanted = part[1:]
         text = _plain(self.md.renderer.render(inline.children or [], self.md.options, {}))
         return text, wanted
 

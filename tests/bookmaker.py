@@ -501,6 +501,8 @@ def make_novel(folder: Path, *, parts: int = 2, chapters_per_part: int = 2, para
         "chapters:\n" + "".join(entries)
         + "back_matter:\n"
         "  - file: back/acknowledgements.md\n"
-        "    kind: acknowledgements\n" + extra_yaml,
+        "    kind: acknowledgements\n"
+        "  - text: Ada Marsh lives by the sea.\n"
+        "    kind: about the author\n" + extra_yaml,
         encoding="utf-8")
     return folder

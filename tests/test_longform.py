@@ -58,7 +58,8 @@ def test_a_novel_loads_into_parts_matter_chapters_sections_and_notes(tmp_path):
     assert [type(i).__name__ for i in book.body] == ["Part", "Chapter", "Chapter", "Part", "Chapter", "Chapter"]
     assert [(m.kind, m.side, m.title) for m in book.front_matter] == [
         ("dedication", "front", None), ("epigraph", "front", None), ("foreword", "front", "Foreword")]
-    assert [m.kind for m in book.back_matter] == ["acknowledgements"]
+    assert [(m.kind, m.title) for m in book.back_matter] == [("acknowledgements", "Acknowledgements"),
+                                                             ("about-the-author", None)]
     assert book.front_matter[1].source_html == "A. Sailor, <em>Logbook</em>"
     c1 = book.chapters[0]
     assert c1.anchor == "chapter-one"
@@ -89,10 +90,11 @@ def test_markdown_blocks_come_out_as_documented_classes(tmp_path):
 
 def test_pandoc_ids_smart_punctuation_and_raw_html_as_text(tmp_path):
     folder = one_file_book(tmp_path, '# The "Storm" -- at last\n\n## Night Watch\n\nShe said "no" -- <b>twice</b>...\n\n'
-                                    "## Night Watch\n\nAgain.\n")
+                                    '## Night Watch\n\nAgain.\n\n## "Quoted" {#q .unnumbered}\n')
     ch = load(folder).chapters[0]
     assert ch.title == "The “Storm” – at last" and ch.anchor == "the-storm-at-last"
-    assert [s.id for s in ch.sections] == ["night-watch", "night-watch-1"]
+    assert [(s.id, s.title) for s in ch.sections] == [("night-watch", "Night Watch"), ("night-watch-1", "Night Watch"),
+                                                      ("q", "“Quoted”")]
     html = ch.blocks[0].html
     assert "She said “no” – &lt;b&gt;twice&lt;/b&gt;…" in html
 
@@ -298,10 +300,13 @@ def test_screen_pdf_outline_contents_and_tags(novel):
 
         for k in pdf.Root.StructTreeRoot.K:
             walk(k)
+        # PDF/UA 7.18.5: every link says where it leads (cross-references and notes too).
+        links = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        assert links and all("/Contents" in a for a in links)
     assert tree == [("Contents", []), ("Foreword", []),
                     ("Part 1", [("Chapter 1", ["Section 1.5"]), ("Chapter 2", ["Section 2.5"])]),
                     ("Part 2", [("Chapter 3", ["Section 3.5"]), ("Chapter 4", ["Section 4.5"])]),
-                    ("Acknowledgements", [])]
+                    ("Acknowledgements", []), ("About the Author", [])]
     assert heads[0] == "/H1" and "/H3" in heads
     contents = next(t for t in page_texts(path) if t.lstrip().startswith("Contents"))
     assert re.search(r"Foreword[ .]+v", contents) and re.search(r"Part 1[ .]+1\b", contents)
@@ -323,6 +328,7 @@ def test_epub_semantics_for_matter_parts_notes_and_scene_breaks(novel):
     assert types["part-01.xhtml"] == ("part", "doc-part")
     assert types["chapter-01.xhtml"] == ("chapter", "doc-chapter")
     assert types["back-01-acknowledgements.xhtml"] == ("acknowledgments", "doc-acknowledgments")
+    assert types["back-02-about-the-author.xhtml"] == (None, None)
     ch = docs["chapter-01.xhtml"]
     ref = ch.find(".//x:a[@class='noteref']", NS)
     assert ref.get("{%s}type" % NS["epub"]) == "noteref" and ref.get("href") == "#fn-chapter-01-1"
@@ -350,7 +356,7 @@ def test_epub_nav_nests_parts_and_sections_and_page_list_follows_the_folios(nove
         ("Title page", []), ("Foreword", []),
         ("Part 1", [("Chapter 1", [("Section 1.5", [])]), ("Chapter 2", [("Section 2.5", [])])]),
         ("Part 2", [("Chapter 3", [("Section 3.5", [])]), ("Chapter 4", [("Section 4.5", [])])]),
-        ("Acknowledgements", []), ("Colophon", [])]
+        ("Acknowledgements", []), ("About the Author", []), ("Colophon", [])]
     landmarks = [a.get("{%s}type" % NS["epub"]) for a in docs["nav.xhtml"].iterfind(".//x:nav[@id='landmarks']//x:a", NS)]
     assert landmarks == ["cover", "titlepage", "toc", "foreword", "bodymatter", "acknowledgments", "copyright-page"]
     pages = [a.text for a in docs["nav.xhtml"].iterfind(".//x:nav[@id='page-list']//x:a", NS)]

@@ -411,18 +411,23 @@ def _insert_at(el, chars: int, marker) -> None:
     """Put ``marker`` inside ``el`` before the first word that begins after ``chars`` of its
     characters (white space not counted); at its end when there is none."""
     segments = []  # (element, "text" | "tail", its string), in reading order
+    uncounted: set[int] = set()  # positions of a note's call: the print sets it as generated text
 
-    def walk(e):
+    def walk(e, call=False):
+        call = call or "noteref" in (e.get("class") or "").split()
+        start = sum(len(t) for _, _, t in segments)
         segments.append((e, "text", e.text or ""))
         for c in e:
-            walk(c)
+            walk(c, call)
             segments.append((c, "tail", c.tail or ""))
+        if call:
+            uncounted.update(range(start, sum(len(t) for _, _, t in segments)))
 
     walk(el)
     text = "".join(t for _, _, t in segments)
     seen, pos = 0, len(text)
     for i, ch in enumerate(text):
-        if ch.isspace() or ch == "\u00ad":  # as the print layout counts them (press.pagemap.chars)
+        if ch.isspace() or ch == "\u00ad" or i in uncounted:  # as the print layout counts them (press.pagemap.chars)
             continue
         if seen >= chars and (i == 0 or text[i - 1].isspace()):
             pos = i

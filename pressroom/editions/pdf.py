@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import design
 from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
-from ..manuscript import Book, Photo
+from ..manuscript import Book, Matter, Photo
 from ..render import STYLES, labels, render
 from .base import NOTHING, Edition, Geometry, Given, layout_of, source_date
 from .render_pdf import write_pdf
@@ -310,6 +310,7 @@ def finish(book: Book, pdf: bytes) -> bytes:
         mark_artifacts(doc)
         # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
         titles = {c.id: c.title or f"{labels(book.language)['chapter']} {c.number}" for c in book.chapters}
+        titles.update(link_titles(book))
         for page in doc.pages:
             for annot in page.obj.get("/Annots", []):
                 if annot.get("/Subtype") == "/Link" and str(annot.get("/Dest", "")) in titles:
@@ -349,6 +350,22 @@ def finish(book: Book, pdf: bytes) -> bytes:
         out = io.BytesIO()
         doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
+
+
+def link_titles(book: Book) -> dict[str, str]:
+    """{id: what a link to it names} for the places a long book's links lead besides its
+    chapters: parts, matter, titles and sections of chapter files, footnotes."""
+    t = labels(book.language)
+    out: dict[str, str] = {p.id: p.title for p in book.parts}
+    for item in book.front_matter + book.chapters + book.back_matter:
+        title = item.title or (t.get(f"kind:{item.kind}") if isinstance(item, Matter) else f"{t['chapter']} {item.number}")
+        if isinstance(item, Matter):
+            out[item.id] = title
+        if item.anchor:
+            out[item.anchor] = title
+        out.update({s.id: s.title for s in item.sections})
+        out.update({n.id: f"{t['note']} {n.number}" for n in item.notes})
+    return out
 
 
 def full_title(book: Book) -> str:
