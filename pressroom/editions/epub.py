@@ -60,6 +60,9 @@ CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 RTL_LANGUAGES = {"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr"}
 RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
 
+#: A scene break's ornament in the classic look (a theme's css/theme.css draws its own).
+SCENE_BREAK_CSS = b'hr { border: 0; margin: 1em 0; text-align: center; height: auto; }\nhr::before { content: "\\2042"; }\n'
+
 #: Words only the EPUB prints, by language (the shared ones are render.LABELS).
 WORDS: dict[str, dict[str, str]] = {
     "en": {"landmarks": "Landmarks", "pages": "Pages of the print edition"},
@@ -637,7 +640,8 @@ class EPUB(Edition):
 
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                  content=(STYLES / "epub.css").read_bytes()
-                                 + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")))
+                                 + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")
+                                 + (SCENE_BREAK_CSS if book.long_form and book.design.plain else b"")))
         text = _characters([d.content.decode("utf-8") for d in spine], book.design.theme.ornaments)
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
