@@ -850,7 +850,7 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
         if target not in ctx.ids:
             close = difflib.get_close_matches(target, sorted(ctx.ids), n=1, cutoff=0.6)
             hint = f"; did you mean '#{close[0]}'?" if close else ""
-            ctx.error(where, f"cross-reference '#{target}' leads nowhere: no heading in the book has that id{hint}", "PR042")
+            ctx.error(where, f"cross-reference '#{target}' leads nowhere: no heading in the book has that id{hint}", "PR052")
 
     cover = None
     if "cover" in m:
@@ -1267,7 +1267,7 @@ def _chapters(ctx: _Ctx, node: yaml.Node, counter: list[int]) -> tuple[tuple[Cha
     for part in parts:
         if not any(c.part == part.number for c in out):
             ctx.error(part_nodes[part.number], f"part '{part.title}' has no chapters: chapters listed after "
-                      "a part belong to it", "PR047")
+                      "a part belong to it", "PR057")
     return tuple(out), tuple(parts)
 
 
@@ -1292,7 +1292,7 @@ def _matter(ctx: _Ctx, node: yaml.Node, side: str) -> tuple[Matter, ...]:
         given = [k for k in ("dedication", "epigraph", "file", "text") if k in m]
         if len(given) != 1:
             ctx.error(item, f"a {side} matter entry needs one of 'dedication:', 'epigraph:', 'file:' or 'text:'"
-                      + (f", not {' and '.join(given)}" if given else ""), "PR046")
+                      + (f", not {' and '.join(given)}" if given else ""), "PR056")
             continue
         key = given[0]
         kind = key if key in ("dedication", "epigraph") else None
@@ -1302,25 +1302,25 @@ def _matter(ctx: _Ctx, node: yaml.Node, side: str) -> tuple[Matter, ...]:
             if k is not None:
                 k = KIND_ALIASES.get(k.lower().strip(), k.lower().strip())
                 if kind is not None and k != kind:
-                    ctx.error(knode, f"an entry '{key}:' is of kind {key}, not {k}", "PR046")
+                    ctx.error(knode, f"an entry '{key}:' is of kind {key}, not {k}", "PR056")
                 elif k not in kinds:
                     close = difflib.get_close_matches(k, list(kinds), n=1, cutoff=0.6)
                     hint = f"did you mean '{close[0]}'? " if close else ""
                     other = ("; it belongs in " + ("back_matter" if side == "front" else "front_matter")
                              if k in MATTER_KINDS else "")
                     ctx.error(knode, f"kind '{k}' is not one for {what}{other}; {hint}use one of: {', '.join(kinds)}",
-                              "PR046")
+                              "PR056")
                     continue
                 kind = k
         if kind is None:
-            ctx.error(item, f"a {side} matter '{key}:' entry needs 'kind:' (one of: {', '.join(kinds)})", "PR046")
+            ctx.error(item, f"a {side} matter '{key}:' entry needs 'kind:' (one of: {', '.join(kinds)})", "PR056")
             continue
         if kind not in kinds:
-            ctx.error(item, f"{kind} belongs in " + ("back_matter" if side == "front" else "front_matter"), "PR046")
+            ctx.error(item, f"{kind} belongs in " + ("back_matter" if side == "front" else "front_matter"), "PR056")
             continue
         title = _string(ctx, m["title"][1], "title") if "title" in m else None
         if "source" in m and kind != "epigraph":
-            ctx.error(m["source"][0], "'source' is for an epigraph", "PR046")
+            ctx.error(m["source"][0], "'source' is for an epigraph", "PR056")
         source_html = ""
         if "source" in m and kind == "epigraph":
             snode = m["source"][1]
@@ -1368,7 +1368,7 @@ def _markdown_file(ctx: _Ctx, node: yaml.Node, key: str, counter: list[int], *, 
         with open(path, "rb") as f:
             raw = f.read(ctx.limits.max_manuscript_bytes + 1)
     except OSError as e:
-        ctx.error(node, f"chapter file '{src}' cannot be read: {e.strerror}", "PR040")
+        ctx.error(node, f"chapter file '{src}' cannot be read: {e.strerror}", "PR050")
         return None
     ctx.files.append(path)
     try:
@@ -1398,7 +1398,7 @@ def _markdown_file(ctx: _Ctx, node: yaml.Node, key: str, counter: list[int], *, 
                                piece.paged_html if piece.paged_html != piece.html else ""))
             continue
         if not allow_photos:
-            ctx.error(at, f"photo '{piece.src}': photos go in chapters, not in front or back matter", "PR048")
+            ctx.error(at, f"photo '{piece.src}': photos go in chapters, not in front or back matter", "PR058")
             continue
         layout = piece.layout or "auto"
         if layout not in LAYOUTS:
@@ -1420,29 +1420,29 @@ def _book_file(ctx: _Ctx, node: yaml.Node, src: str, what: str) -> Path | None:
     """Resolve a Markdown file's path, refusing anything outside the book folder."""
     shown = src if len(src) <= 120 else src[:60] + "…" + src[-20:]
     if _CONTROL.search(src) or _BIDI.search(src) or len(src) > MAX_PATH_CHARS:
-        ctx.error(node, f"{what} '{shown}' is not a usable file name", "PR040")
+        ctx.error(node, f"{what} '{shown}' is not a usable file name", "PR050")
         return None
     pure = PurePosixPath(src.replace("\\", "/"))
     if re.match(r"^[A-Za-z]:", src) or pure.is_absolute() or _LINK_RE.match(src):
-        ctx.error(node, f"{what} '{shown}' must be a path relative to the book folder", "PR040")
+        ctx.error(node, f"{what} '{shown}' must be a path relative to the book folder", "PR050")
         return None
     if ".." in pure.parts:
-        ctx.error(node, f"{what} '{shown}' points outside the book folder", "PR040")
+        ctx.error(node, f"{what} '{shown}' points outside the book folder", "PR050")
         return None
     try:
         path = (ctx.root / pure).resolve()
         if not path.is_relative_to(ctx.root):
-            ctx.error(node, f"{what} '{shown}' leads outside the book folder (a symlink?)", "PR040")
+            ctx.error(node, f"{what} '{shown}' leads outside the book folder (a symlink?)", "PR050")
             return None
         if not path.is_file():
-            ctx.error(node, f"{what} '{shown}' " + ("is not a file" if path.exists() else "not found"), "PR040")
+            ctx.error(node, f"{what} '{shown}' " + ("is not a file" if path.exists() else "not found"), "PR050")
             return None
         if path.stat().st_size > ctx.limits.max_manuscript_bytes:
             ctx.error(node, f"{what} '{shown}' is larger than the limit of "
                       f"{human_bytes(ctx.limits.max_manuscript_bytes)} (raise it with --max-manuscript-size)", "PR002")
             return None
     except (OSError, RuntimeError) as e:
-        ctx.error(node, f"{what} '{shown}' cannot be opened: {getattr(e, 'strerror', None) or e}", "PR040")
+        ctx.error(node, f"{what} '{shown}' cannot be opened: {getattr(e, 'strerror', None) or e}", "PR050")
         return None
     return path
 

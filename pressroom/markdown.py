@@ -297,11 +297,11 @@ class _Reader:
     def claim(self, wanted: str | None, words: str, where: Where) -> str:
         if wanted is not None:
             if not ID_RE.fullmatch(wanted):
-                self.problem(where, f"id '{wanted}' must be letters, digits, '-', '_' or '.', starting with a letter", "PR041")
+                self.problem(where, f"id '{wanted}' must be letters, digits, '-', '_' or '.', starting with a letter", "PR051")
             elif RESERVED_ID.match(wanted) and wanted != self.key:  # its own chapter's id is fine
-                self.problem(where, f"id '{wanted}' is one pressroom uses itself; choose another", "PR041")
+                self.problem(where, f"id '{wanted}' is one pressroom uses itself; choose another", "PR051")
             elif wanted in self.taken:
-                self.problem(where, f"id '{wanted}' is used twice in the book", "PR041")
+                self.problem(where, f"id '{wanted}' is used twice in the book", "PR051")
             else:
                 self.taken.add(wanted)
                 self.out.ids.append((wanted, where))
@@ -348,7 +348,7 @@ class _Reader:
                         continue
                     self.problem(where, "a second '# ' title: one chapter per file (use '##' for a section, "
                                  "or start another chapter file)" if self.out.title else
-                                 "the chapter's '# ' title must come first in its file", "PR043")
+                                 "the chapter's '# ' title must come first in its file", "PR053")
                     level = 2
                 ident = self.claim(wanted, text, where)
                 if level in (2, 3):
@@ -415,12 +415,12 @@ class _Reader:
                                          "or mailto address, or '#id' for a place in the book", "PR020")
                 elif c.type == "image" and not self._is_photo(t):
                     self.problem(self.where(t.map, "!["), "a photo must be a paragraph of its own: "
-                                 "![alt](photos/x.jpg \"caption\") with blank lines around it", "PR044")
+                                 "![alt](photos/x.jpg \"caption\") with blank lines around it", "PR054")
                 elif c.type == "text":
                     m = _NOTE_REF_TEXT.search(c.content)
                     if m:
                         self.problem(self.where(t.map, m.group(0)), f"footnote '{m.group(0)}' has no note: "
-                                     f"add a line '{m.group(0)}: the note' to the file", "PR045")
+                                     f"add a line '{m.group(0)}: the note' to the file", "PR055")
 
     def _is_photo(self, inline: Token) -> bool:
         kids = [c for c in inline.children or () if not (c.type == "text" and not c.content.strip())]
@@ -438,7 +438,7 @@ class _Reader:
         for k in attrs:
             if k not in ("alt",):
                 self.problem(self.where(tok_map, "{"), f"photo '{src}': unknown attribute '{k}' "
-                             "(a photo takes layout= and credit=)", "PR044")
+                             "(a photo takes layout= and credit=)", "PR054")
         if not alt.strip():
             self.problem(where, f"photo '{src}' needs alt text: ![what the photo shows]({src}), "
                          "for readers who cannot see it", "PR024")
@@ -485,7 +485,7 @@ class _Reader:
                     label = env.get("footnotes", {}).get("list", {}).get(current, {}).get("label", "?")
                     # an unused note: harmless, but probably a typo in its call
                     self.problem(self.where(self._first_map(body), f"[^{label}]:"),
-                                 f"footnote '[^{label}]' is never called in the text", "PR045")
+                                 f"footnote '[^{label}]' is never called in the text", "PR055")
                 current = None
             elif current is not None:
                 body.append(t)

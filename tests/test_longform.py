@@ -153,7 +153,7 @@ def test_chapter_files_are_confined_to_the_book_folder(tmp_path, path, message):
     (folder / "link.md").symlink_to(tmp_path / "outside.md")
     write(folder, "book.yaml", f"title: T\nlanguage: en\nchapters:\n  - file: {json.dumps(path)}\n")
     found = problems(folder)
-    assert any(message in p and "[PR040]" in p for p in found), found
+    assert any(message in p and "[PR050]" in p for p in found), found
 
 
 def test_chapter_files_count_against_the_manuscript_size_limit(tmp_path):
@@ -184,7 +184,7 @@ def test_a_part_without_chapters_and_photos_in_matter_are_errors(tmp_path):
                                "back_matter:\n  - file: back/x.md\n    kind: appendix\n")
     found = problems(folder)
     assert any("part 'Empty' has no chapters" in p for p in found)
-    assert any(p.startswith(str(folder / "back/x.md") + ":3:1:") and "[PR048]" in p for p in found), found
+    assert any(p.startswith(str(folder / "back/x.md") + ":3:1:") and "[PR058]" in p for p in found), found
 
 
 def test_cross_references_reach_every_file_and_the_epub_rewrites_them(tmp_path):
