@@ -26,9 +26,9 @@ LABELS: dict[str, dict[str, str]] = {
            "standin": "The photographs in this edition are generated stand-ins, not the original photographs.",
            "identifier": "Identifier", "isbn": "ISBN", "published": "Published by", "by": "by",
            "chapter": "Chapter", "pages": "Pages", "page": "Page",
-           # Long-form books: parts, front and back matter, notes (kind:<kind> heads a matter item
-           # that has no title of its own).
-           "part": "Part", "notes": "Notes", "note": "Note", "scene_break": "Scene break",
+           # Long-form books: "notes" names the EPUB's notes of a chapter, "note" a link to one
+           # ("Note 3"); kind:<kind> heads a front or back matter item without a title of its own.
+           "notes": "Notes", "note": "Note",
            "kind:dedication": "Dedication", "kind:epigraph": "Epigraph", "kind:foreword": "Foreword",
            "kind:preface": "Preface", "kind:introduction": "Introduction", "kind:prologue": "Prologue",
            "kind:afterword": "Afterword", "kind:epilogue": "Epilogue", "kind:acknowledgements": "Acknowledgements",
