@@ -259,17 +259,20 @@ def notes_away_from_their_calls(path: Path) -> tuple[int, list]:
     return len(calls), [(k, v, bodies.get(k)) for k, v in calls.items() if bodies.get(k) != v]
 
 
+@pytest.mark.slow
 def test_a_novel_builds_into_four_files(novel):
     _, out = novel
     assert sorted(files(out)) == ["book-cover.pdf", "book-print.pdf", "book.epub", "book.pdf"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["book.pdf", "book-print.pdf"])
 def test_every_footnote_sits_on_its_calls_page(novel, name):
     count, away = notes_away_from_their_calls(files(novel[1])[name])
     assert count == 9 and away == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["book.pdf", "book-print.pdf"])
 def test_folios_roman_in_front_matter_arabic_from_the_first_part(novel, name):
     path = files(novel[1])[name]
@@ -284,6 +287,7 @@ def test_folios_roman_in_front_matter_arabic_from_the_first_part(novel, name):
     assert texts[page].rstrip().endswith(labels[page])
 
 
+@pytest.mark.slow
 def test_screen_pdf_outline_contents_and_tags(novel):
     path = files(novel[1])["book.pdf"]
     with pikepdf.open(path) as pdf:
@@ -318,6 +322,7 @@ def epub_docs(path: Path) -> dict[str, etree._Element]:
         return {n.rsplit("/", 1)[-1]: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
 
 
+@pytest.mark.slow
 def test_epub_semantics_for_matter_parts_notes_and_scene_breaks(novel):
     docs = epub_docs(files(novel[1])["book.epub"])
     sect = lambda name: docs[name].find(".//x:body/x:section", NS)  # noqa: E731
@@ -343,6 +348,7 @@ def test_epub_semantics_for_matter_parts_notes_and_scene_breaks(novel):
     assert link == ["chapter-04.xhtml#chapter-4"]
 
 
+@pytest.mark.slow
 def test_epub_nav_nests_parts_and_sections_and_page_list_follows_the_folios(novel):
     folder, out = novel
     docs = epub_docs(files(out)["book.epub"])
@@ -366,6 +372,7 @@ def test_epub_nav_nests_parts_and_sections_and_page_list_follows_the_folios(nove
     assert part.get("aria-label") == "1"
 
 
+@pytest.mark.slow
 def test_epub_passes_epubcheck_and_ace(novel, tmp_path):
     from test_epub import ace_report, ace_violations, epubcheck_messages
 
@@ -374,6 +381,7 @@ def test_epub_passes_epubcheck_and_ace(novel, tmp_path):
     assert ace_violations(ace_report(path, tmp_path / "ace")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("PRESSROOM_LONG_TESTS") and not os.environ.get("PRESSROOM_CI"),
                     reason="builds a 400-page book (about two minutes): PRESSROOM_LONG_TESTS=1")
 def test_a_400_page_novel_builds_with_every_note_on_its_page(tmp_path):
