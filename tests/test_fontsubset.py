@@ -1,15 +1,17 @@
-"""The EPUB's font subsets, by HarfBuzz and by fontTools (the fallback): the same
-characters, names and features, a small fraction of the face."""
+"""The EPUB's font subsets, by HarfBuzz (uharfbuzz's) and by fontTools (the fallback):
+the same characters, names and features, a small fraction of the face."""
 
 from __future__ import annotations
 
 import io
 import os
+import sys
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from pressroom import fontsubset
+from pressroom.adapters.weasyprint import native_versions
 from pressroom.render import FONTS
 
 TEXT = "Photos banned by North Korea — “a leisurely afternoon”, ﬁne café naïve 1234 ½ ÆØÅ"
@@ -21,10 +23,33 @@ def _faces():
         yield "harfbuzz", lambda font, text: fontsubset._subset_harfbuzz(font.read_bytes(), text)
 
 
-def test_harfbuzz_is_used_where_ci_installs_it():
+def test_harfbuzz_comes_with_pressroom():
+    """uharfbuzz is one of pressroom's dependencies: HarfBuzz cuts the EPUB's fonts
+    wherever pressroom is installed, with no system library."""
+    assert fontsubset.method() == "harfbuzz"
+    assert fontsubset.version().startswith("harfbuzz ")
+
+
+def test_weasyprint_subsets_with_the_system_harfbuzz_where_ci_installs_it():
+    """WeasyPrint cuts the PDFs' fonts with the system's libharfbuzz-subset0 (not
+    uharfbuzz's): .ci/run installs it, and a user should (README)."""
     if os.environ.get("PRESSROOM_CI"):
-        assert fontsubset.method() == "harfbuzz"  # .ci/run installs libharfbuzz-subset0
-    assert fontsubset.method() in ("harfbuzz", "fonttools")
+        assert native_versions()[1], "WeasyPrint found no libharfbuzz-subset"
+
+
+def test_without_harfbuzz_fonttools_cuts_the_fonts(monkeypatch):
+    """Where uharfbuzz cannot be imported (or cannot cut a font), fontTools does the work."""
+    monkeypatch.setitem(sys.modules, "uharfbuzz", None)  # `import uharfbuzz` raises ImportError
+    fontsubset._harfbuzz.cache_clear()
+    try:
+        assert fontsubset.method() == "fonttools" and fontsubset.version().startswith("fonttools ")
+        data = fontsubset.subset(FONTS / "NotoSerif-Regular.ttf", TEXT)
+        assert ord("é") in TTFont(io.BytesIO(data)).getBestCmap()
+    finally:
+        monkeypatch.undo()
+        fontsubset._harfbuzz.cache_clear()
+    assert fontsubset.method() == "harfbuzz"
+    assert fontsubset._subset_harfbuzz(b"not a font", TEXT) is None  # subset() then asks fontTools
 
 
 @pytest.mark.parametrize("face", ["NotoSerif-Regular.ttf", "NotoSerif-BoldItalic.ttf"])
