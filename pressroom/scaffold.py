@@ -69,10 +69,15 @@ def new(folder: Path, say=print, *, novel: bool = False) -> int:
     (folder / "book.yaml").write_text(text, encoding="utf-8")
     stand_in(folder / "photos" / "01.jpg")
     say(f"made a new book in {folder}/: book.yaml and photos/01.jpg (a stand-in)")
-    run = "pressroom" if Path(sys.argv[0]).name == "pressroom" else "python build.py"  # as it was called
+    _next(folder, say)
+    return 0
+
+
+def _next(folder: Path, say) -> None:
+    """What to run next, named as this command was called (`pressroom`, or `python build.py`)."""
+    run = "pressroom" if Path(sys.argv[0]).name == "pressroom" else "python build.py"
     say(f"next: {run} watch --book {folder} --out {folder}/out   (a live preview as you write)")
     say(f"  or: {run} --book {folder} --out {folder}/out         (every edition)")
-    return 0
 
 
 def _new_novel(folder: Path, say) -> int:
@@ -90,6 +95,5 @@ def _new_novel(folder: Path, say) -> int:
         made.append(str(rel))
     stand_in(folder / "photos" / "01.jpg")
     say(f"made a new novel in {folder}/: {', '.join(made)} and photos/01.jpg (a stand-in)")
-    say(f"next: python build.py watch --book {folder} --out {folder}/out   (a live preview as you write)")
-    say(f"  or: python build.py --book {folder} --out {folder}/out         (every edition)")
+    _next(folder, say)
     return 0
