@@ -293,11 +293,13 @@ def test_screen_pdf_outline_contents_and_tags(novel):
     with pikepdf.open(path) as pdf:
         with pdf.open_outline() as outline:
             tree = [(i.title, [(c.title, [g.title for g in c.children]) for c in i.children]) for i in outline.root]
-        heads = []
+        heads, notes = [], []
 
         def walk(e):
             if str(e.get("/S")) in ("/H1", "/H2", "/H3"):
                 heads.append(str(e.S))
+            if str(e.get("/S")) == "/Note":
+                notes.append(str(e.ID))
             for k in e.get("/K", []):
                 if isinstance(k, pikepdf.Dictionary) and "/S" in k:
                     walk(k)
@@ -312,6 +314,7 @@ def test_screen_pdf_outline_contents_and_tags(novel):
                     ("Part 2", [("Chapter 3", ["Section 3.5"]), ("Chapter 4", ["Section 4.5"])]),
                     ("Acknowledgements", []), ("About the Author", [])]
     assert heads[0] == "/H1" and "/H3" in heads
+    assert len(notes) == len(set(notes)) == 9  # PDF/UA: each footnote a /Note with an /ID
     contents = next(t for t in page_texts(path) if t.lstrip().startswith("Contents"))
     assert re.search(r"Foreword[ .]+v", contents) and re.search(r"Part 1[ .]+1\b", contents)
     assert "Section 1.5" in contents

@@ -308,6 +308,8 @@ def finish(book: Book, pdf: bytes) -> bytes:
     when = source_date()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         mark_artifacts(doc)
+        if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
+            tag_notes(doc)
         # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
         titles = {c.id: c.title or f"{labels(book.language)['chapter']} {c.number}" for c in book.chapters}
         titles.update(link_titles(book))
@@ -370,6 +372,27 @@ def link_titles(book: Book) -> dict[str, str]:
 
 def full_title(book: Book) -> str:
     return f"{book.title}: {book.subtitle}" if book.subtitle else book.title
+
+
+def tag_notes(doc) -> None:
+    """Tag each footnote a /Note with an /ID (PDF/UA-1 7.9): WeasyPrint tags the area at
+    a page's foot that holds them /NonStruct and each note, a ``span.footnote``, /Span."""
+    import pikepdf
+
+    root = doc.Root.get("/StructTreeRoot")
+    if root is None:
+        return
+    n = 0
+    for top in root.K:
+        for area in (top.get("/K", []) if isinstance(top, pikepdf.Dictionary) else []):
+            if not isinstance(area, pikepdf.Dictionary) or area.get("/S") != "/NonStruct":
+                continue
+            kids = [k for k in area.get("/K", []) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+            if kids and len(kids) == len(area.get("/K", [])) and all(k.S == "/Span" for k in kids):
+                for note in kids:
+                    n += 1
+                    note.S = pikepdf.Name.Note
+                    note.ID = pikepdf.String(f"note-{n}")
 
 
 def mark_artifacts(doc) -> None:
