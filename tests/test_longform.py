@@ -370,7 +370,13 @@ def test_epub_nav_nests_parts_and_sections_and_page_list_follows_the_folios(nove
     assert landmarks == ["cover", "titlepage", "toc", "foreword", "bodymatter", "acknowledgments", "copyright-page"]
     pages = [a.text for a in docs["nav.xhtml"].iterfind(".//x:nav[@id='page-list']//x:a", NS)]
     print_labels = page_labels(files(out)["book-print.pdf"])
-    assert pages[0] == "1" and all(p in print_labels for p in pages)
+    assert all(p in print_labels for p in pages)
+    assert [p for p in pages if not p.isdigit()] == ["v", "vii", "xi"]  # dedication, epigraph, foreword
+    hrefs = [a.get("href").split("#")[0] for a in docs["nav.xhtml"].iterfind(".//x:nav[@id='page-list']//x:a", NS)]
+    assert pages.index("1") == 3 and hrefs[3] == "part-01.xhtml"
+    assert hrefs[-2:] == ["back-01-acknowledgements.xhtml", "back-02-about-the-author.xhtml"]
+    foreword = docs["front-03-foreword.xhtml"].find(".//x:span[@role='doc-pagebreak']", NS)
+    assert foreword.get("aria-label") == "xi" and foreword.get("id") == "page-11"
     part = docs["part-01.xhtml"].find(".//x:span[@role='doc-pagebreak']", NS)
     assert part.get("aria-label") == "1"
 

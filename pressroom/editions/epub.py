@@ -476,13 +476,21 @@ class PageBreaks:
     def __init__(self, book: Book, starts: list[PageStart]):
         self.chapters: dict[int, list[int]] = {}  # chapter number: pages that open it
         self.parts: dict[int, list[int]] = {}  # part number: its title page
+        self.matters: dict[str, list[int]] = {}  # front or back matter id: the page that opens it
         self.photos: dict[int, list[int]] = {}  # photo number: pages that begin with it
-        texts: dict[tuple[int, int], list[PageStart]] = {}
-        self.href: dict[int, str] = {}  # page: chapter document
+        texts: dict[tuple, list[PageStart]] = {}  # (chapter number or matter id, block): pages in it
+        self.href: dict[int, str] = {}  # page: its document
         for s in starts:
             if s.kind == "part":
                 self.parts.setdefault(s.chapter, []).append(s.page)
                 self.href[s.page] = f"part-{s.chapter:02d}.xhtml"
+                continue
+            if s.matter is not None:
+                if s.kind == "matter":
+                    self.matters.setdefault(s.matter, []).append(s.page)
+                else:
+                    texts.setdefault((s.matter, s.block), []).append(s)
+                self.href[s.page] = f"{s.matter}.xhtml"
                 continue
             if s.kind == "chapter":
                 self.chapters.setdefault(s.chapter, []).append(s.page)
@@ -494,9 +502,9 @@ class PageBreaks:
         # A long book's folios restart at 1 with its body (folios.py): the markers say so.
         body = [s.page for s in starts if s.kind in ("part", "chapter")]
         self.first_body = min(body) if book.long_form and body else None
-        by_number = {c.number: c for c in book.chapters}
-        self.texts = {key: with_pagebreaks(by_number[key[0]].blocks[key[1]].html, ss, self.label)
-                      for key, ss in texts.items()}
+        items = {c.number: c for c in book.chapters} | {m.id: m for m in book.front_matter + book.back_matter}
+        self.texts = {key: with_pagebreaks(items[key[0]].blocks[key[1]].html, ss, self.label)
+                      for key, ss in texts.items() if key[0] in items}
 
     def label(self, n: int) -> str:
         """The folio printed on page ``n`` of the print edition."""
@@ -614,7 +622,8 @@ class EPUB(Edition):
         nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover, page_list=breaks.page_list()), ["nav"])
 
         def matter(m):
-            return _xhtml(m.id, f"{m.id}.xhtml", page("epub/matter.xhtml", m=m, xrefs=xrefs, here=f"{m.id}.xhtml"))
+            return _xhtml(m.id, f"{m.id}.xhtml", page("epub/matter.xhtml", m=m, xrefs=xrefs, here=f"{m.id}.xhtml",
+                                                      breaks=breaks))
 
         spine += [title] + [matter(m) for m in book.front_before_contents] + [nav]
         spine += [matter(m) for m in book.front_after_contents]

@@ -24,11 +24,13 @@ class PageStart:
 
     ``kind`` says what is first on the page: "chapter" (the chapter's title: the
     page opens the chapter), "part" (a part's title page; ``chapter`` is then the
-    part's number), "photo" (the figure of photo number ``photo``) or
+    part's number), "matter" (the title of the front or back matter item whose id
+    is ``matter``), "photo" (the figure of photo number ``photo``) or
     "text" (the ``element``-th top-level element, a paragraph or a list, of the
     chapter's ``block``-th block, after ``chars`` of its characters (white space
     and hyphens not counted, see chars) set on earlier pages: 0 when the page
-    begins with the element).
+    begins with the element). A text of a front or back matter item has its id in
+    ``matter`` (``chapter`` is 0, ``block`` an index in its blocks).
     """
 
     page: int  # the printed folio: the interior's 1-based page index
@@ -38,6 +40,7 @@ class PageStart:
     block: int | None = None  # index in Chapter.blocks
     element: int | None = None  # index among the block's top-level elements
     chars: int = 0
+    matter: str | None = None  # the id of the front or back matter item it begins in
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,25 @@ def _local(tag) -> str:
 
 
 def _described(root, book: Book) -> dict[int, tuple]:
-    """{id(element): (kind, chapter, photo, block, element)} for the elements a page can begin at."""
+    """{id(element): (kind, chapter, photo, block, element, matter)} for the elements a page can begin at."""
     chapters = {c.id: c for c in book.chapters}
     parts = {p.id: p for p in book.parts}
+    matters = {m.id: m for m in book.front_matter + book.back_matter}
     out: dict[int, tuple] = {}
     for section in root.iter():
         part = parts.get(section.get("id")) if _local(section.tag) == "section" else None
         if part is not None:
-            out[id(section)] = ("part", part.number, None, None, None)
+            out[id(section)] = ("part", part.number, None, None, None, None)
+            continue
+        matter = matters.get(section.get("id")) if _local(section.tag) == "section" else None
+        if matter is not None:
+            divs = [d for d in section if _local(d.tag) == "div" and "text" in (d.get("class") or "").split()]
+            for k, div in enumerate(divs[:len(matter.blocks)]):  # one per block
+                for j, child in enumerate(c for c in div if isinstance(c.tag, str)):
+                    out[id(child)] = ("text", 0, None, k, j, matter.id)
+            for e in section:
+                if _local(e.tag) == "h2" and "matter-title" in (e.get("class") or "").split():
+                    out[id(e)] = ("matter", 0, None, None, None, matter.id)
             continue
         chapter = chapters.get(section.get("id")) if _local(section.tag) == "section" else None
         if chapter is None:
@@ -75,19 +89,20 @@ def _described(root, book: Book) -> dict[int, tuple]:
         divs = [d for d in section if _local(d.tag) == "div" and "text" in (d.get("class") or "").split()]
         for k, div in enumerate(divs[:len(text_blocks)]):  # templates/pdf/book.html: one per text block
             for j, child in enumerate(c for c in div if isinstance(c.tag, str)):
-                out[id(child)] = ("text", chapter.number, None, text_blocks[k], j)
+                out[id(child)] = ("text", chapter.number, None, text_blocks[k], j, None)
         for e in section.iter():
             tag, cls = _local(e.tag), (e.get("class") or "").split()
             if tag == "h2" and "chapter-title" in cls:
-                out[id(e)] = ("chapter", chapter.number, None, None, None)
+                out[id(e)] = ("chapter", chapter.number, None, None, None, None)
             elif tag == "figure" and (e.get("id") or "").startswith("photo-"):
                 opener = any(_local(h.tag) == "h2" for h in e.iter())  # a full-bleed photo carrying the title
-                out[id(e)] = ("chapter" if opener else "photo", chapter.number, int(e.get("id")[6:]), None, None)
+                out[id(e)] = ("chapter" if opener else "photo", chapter.number, int(e.get("id")[6:]), None, None, None)
     return out
 
 
 def page_starts(page_boxes, book: Book) -> list[PageStart]:
-    """Where each page of a laid-out interior begins, for the pages that begin in a chapter.
+    """Where each page of a laid-out interior begins, for the pages that begin in a chapter,
+    a part or a front or back matter item.
 
     A page is attributed to the first element drawn on it that is a chapter's
     title, a photo's figure or a top-level element of a text block. Pages that
@@ -129,8 +144,9 @@ def page_starts(page_boxes, book: Book) -> list[PageStart]:
             if not isinstance(child, MarginBox):
                 visit(child, None)
         if first and first[0][1] not in attributed:
-            (kind, chapter, photo, block, element), key = first[0]
-            starts.append(PageStart(n, chapter, kind, photo, block, element, done.get(key, 0) if kind == "text" else 0))
+            (kind, chapter, photo, block, element, matter), key = first[0]
+            starts.append(PageStart(n, chapter, kind, photo, block, element, done.get(key, 0) if kind == "text" else 0,
+                                    matter))
             if kind != "text":
                 attributed.add(key)
         for key, c in count.items():
