@@ -20,6 +20,7 @@ from .errors import PressroomError, Problem
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import load
 from .schedule import derive_assets, preflight
+from .scripts import findings as language_findings
 
 
 @dataclass
@@ -48,12 +49,14 @@ def check(book_path, editions: list[Edition], *, strict: bool = False, progress=
         book = load(book_path, limits)
     except PressroomError as e:
         return Report(_strict(e.problems, strict))
+    # Characters no font draws, words left in English.
+    languages = language_findings(book, pdf=any(ed.name in ("pdf", "print") for ed in editions))
     try:
         assets = derive_assets(book, editions, limits, progress=progress)
     except PressroomError as e:
         # Without every photo an edition's preflight has nothing to measure.
-        return Report(_strict(e.problems, strict), len(book.images))
-    found = preflight(book, editions, assets)
+        return Report(_strict(languages + e.problems, strict), len(book.images))
+    found = languages + preflight(book, editions, assets)
     return Report(_strict(found, strict), len(book.images), tuple(ed.label for ed in editions))
 
 

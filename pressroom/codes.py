@@ -94,6 +94,17 @@ CODES: dict[str, tuple[str, str]] = {
               "Export the photo at a smaller size (8000 px on the long edge is plenty for any page), or raise the limit with --max-photo-pixels."),
     "PR033": ("photo cache cannot be written",
               "Set XDG_CACHE_HOME to a folder you can write to, or free space on the disk that holds ~/.cache."),
+    # Languages and fonts
+    "PR034": ("character no installed font can draw",
+              "Install the font the message names (Debian/Ubuntu: apt install fonts-noto-core fonts-noto-cjk; other systems: README, 'Languages and fonts'), or replace the character; a private-use or unassigned character needs a font made for it."),
+    "PR035": ("script set in a fallback font",
+              "Install the serif face the message names (README, 'Languages and fonts'): until then another installed font draws that script, in a style that does not match the book."),
+    "PR036": ("words printed in English",
+              "pressroom has no translation of these words for the book's language: give them under 'words:' in book.yaml (README, 'The words a book prints'), or accept the English ones."),
+    "PR037": ("book word not usable",
+              "A pattern word keeps its placeholder: 'chapter_n' must contain {n} where the number goes (e.g. 'Chapter {n}')."),
+    "PR038": ("character only the EPUB shows and no installed font has",
+              "Install a font that has it (README, 'Languages and fonts') so that the EPUB can carry it; until then a reading system draws it with its own fonts (most have emoji) or as a box."),
     # The book's design (design: theme, fonts, css)
     "PR040": ("unknown theme",
               "Use theme classic, modern, gallery or novel (or leave it out for classic)."),

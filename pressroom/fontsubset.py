@@ -49,16 +49,17 @@ def version() -> str:
     return "fonttools " + fontTools.version
 
 
-def subset(font: Path, text: str) -> bytes:
-    """The font file ``font`` with only the glyphs ``text`` needs (see the module)."""
+def subset(font: Path, text: str, index: int = 0) -> bytes:
+    """The font file ``font`` (its face ``index`` in a collection, .ttc) with only the
+    glyphs ``text`` needs (see the module): one face, never a collection."""
     if _harfbuzz():
-        data = _subset_harfbuzz(font.read_bytes(), text)
+        data = _subset_harfbuzz(font.read_bytes(), text, index)
         if data:
             return data
-    return _subset_fonttools(font, text)
+    return _subset_fonttools(font, text, index)
 
 
-def _subset_harfbuzz(source: bytes, text: str) -> bytes | None:
+def _subset_harfbuzz(source: bytes, text: str, index: int = 0) -> bytes | None:
     hb = _harfbuzz()
     options = hb.SubsetInput()
     options.unicode_set.update(ord(c) for c in set(text))
@@ -67,13 +68,13 @@ def _subset_harfbuzz(source: bytes, text: str) -> bytes | None:
         every.invert()  # all of them
     options.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
     try:
-        result = hb.subset(hb.Face(hb.Blob(source)), options)
+        result = hb.subset(hb.Face(hb.Blob(source), index), options)
     except RuntimeError:  # not a font HarfBuzz can cut: fontTools tries
         return None
     return bytes(result.blob.data) or None
 
 
-def _subset_fonttools(font: Path, text: str) -> bytes:
+def _subset_fonttools(font: Path, text: str, index: int = 0) -> bytes:
     from fontTools import subset as ft
     from fontTools.ttLib import TTFont
 
@@ -84,7 +85,7 @@ def _subset_fonttools(font: Path, text: str) -> bytes:
     options.notdef_outline = True
     options.hinting = False
     options.recalc_timestamp = False
-    with TTFont(font, recalcTimestamp=False) as face:
+    with TTFont(font, recalcTimestamp=False, fontNumber=index) as face:
         subsetter = ft.Subsetter(options)
         subsetter.populate(text=text)
         subsetter.subset(face)

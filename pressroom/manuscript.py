@@ -325,6 +325,10 @@ class Book:
     @property
     def front_after_contents(self) -> tuple[Matter, ...]:
         return tuple(m for m in self.front_matter if m.kind not in ("dedication", "epigraph"))
+    #: The book's own words for what it prints (``words:``), overriding the language's: ((key, text), ...).
+    words: tuple[tuple[str, str], ...] = ()
+    #: Where each of them is written: ((key, Location), ...).
+    word_places: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
     @property
     def photos(self) -> tuple[Photo, ...]:
@@ -345,10 +349,10 @@ class Book:
 
     @property
     def byline(self) -> str:
-        names = [c.name for c in self.creators]
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]
+        """The creators' names, joined in the book's language ("A, B and C")."""
+        from .words import join_names, labels
+
+        return join_names(labels(self.language, self.words), [c.name for c in self.creators])
 
 
 # --------------------------------------------------------------------------
@@ -793,6 +797,7 @@ BOOK_KEYS = {
     "design": "the book's look: theme, fonts, css",
     "toc_depth": "",
     "front_matter": "",
+    "words": "the book's own words for what it prints",
     "chapters": "",
     "back_matter": "",
 }
@@ -834,6 +839,7 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
     stand_in = get("stand_in_photos", lambda n: _bool(ctx, n, "stand_in_photos"), False)
     print_ = get("print", lambda n: _print(ctx, n), None) or _print_defaults()
     design = get("design", lambda n: _design_of(ctx, n), None) or Design()
+    words, word_places = get("words", lambda n: _words(ctx, n), ((), ()))
 
     ctx.text_bytes = path.stat().st_size
     toc_depth = get("toc_depth", lambda n: _int(ctx, n, "toc_depth", 1, 3), 1) or 1
@@ -885,6 +891,8 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
         back_matter=tuple(back or ()),
         toc_depth=toc_depth,
         files=tuple(ctx.files),
+        words=words,
+        word_places=word_places,
     )
 
 
@@ -999,6 +1007,34 @@ def _contributors(ctx: _Ctx, node: yaml.Node) -> tuple[Contributor, ...]:
             bio = _string(ctx, m["bio"][1], "bio") if "bio" in m else None
             out.append(Contributor(name, role, marc, file_as, bio))
     return tuple(out)
+
+
+def _words(ctx: _Ctx, node: yaml.Node) -> tuple[tuple, tuple]:
+    """The ``words:`` mapping: each key a word the book prints (words.keys()), each value its text."""
+    from .words import PATTERNS, keys
+
+    known = {k: "" for k in keys()}
+    m = _mapping(ctx, node, "words", known)
+    if m is None:
+        return (), ()
+    out, places = [], []
+    for key, (knode, vnode) in m.items():
+        value = _string(ctx, vnode, f"words: {key}", allow_empty=key in ("space",))
+        if value is None:
+            if key == "space":
+                out.append((key, ""))
+                places.append((key, ctx.loc(vnode)))
+            continue
+        if key in ("sep", "comma", "and", "space"):  # the spaces around them are the point
+            raw = vnode.value if isinstance(vnode.value, str) else value
+            value = _clean_text(ctx, vnode, raw, f"words: {key}")
+        need = PATTERNS.get(key)
+        if need and need not in value:
+            ctx.error(vnode, f"words: {key} must contain {need} where the number goes (e.g. 'Chapter {need}')", "PR037")
+            continue
+        out.append((key, value))
+        places.append((key, ctx.loc(vnode)))
+    return tuple(out), tuple(places)
 
 
 def _print_defaults() -> PrintSettings:

@@ -18,76 +18,7 @@ import markupsafe
 from .cache import cache_dir
 from .manuscript import Book, Part, Photo
 from .paths import FONTS, PROJECT, STYLES, TEMPLATES  # noqa: F401  (used by the editions through render)
-
-#: Words the book prints itself, by language; English is the fallback.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"contents": "Contents", "photo": "Photo", "photos": "Photographs", "cover": "Cover",
-           "title_page": "Title page", "colophon": "Colophon", "start": "Start of content",
-           "standin": "The photographs in this edition are generated stand-ins, not the original photographs.",
-           "identifier": "Identifier", "isbn": "ISBN", "published": "Published by", "by": "by",
-           "chapter": "Chapter", "pages": "Pages", "page": "Page",
-           # Long-form books: "notes" names the EPUB's notes of a chapter, "note" a link to one
-           # ("Note 3"); kind:<kind> heads a front or back matter item without a title of its own.
-           "notes": "Notes", "note": "Note",
-           "kind:dedication": "Dedication", "kind:epigraph": "Epigraph", "kind:foreword": "Foreword",
-           "kind:preface": "Preface", "kind:introduction": "Introduction", "kind:prologue": "Prologue",
-           "kind:afterword": "Afterword", "kind:epilogue": "Epilogue", "kind:acknowledgements": "Acknowledgements",
-           "kind:about-the-author": "About the Author", "kind:also-by": "Also by the Author",
-           "kind:appendix": "Appendix", "kind:glossary": "Glossary", "kind:bibliography": "Bibliography",
-           "kind:notes": "Notes"},
-    "fr": {"contents": "Table des matières", "photo": "Photo", "photos": "Photographies", "cover": "Couverture",
-           "title_page": "Page de titre", "colophon": "Colophon", "start": "Début du contenu",
-           "standin": "Les photographies de cette édition sont des images de remplacement, pas les originaux.",
-           "identifier": "Identifiant", "isbn": "ISBN", "published": "Publié par", "by": "par",
-           "chapter": "Chapitre", "pages": "Pages", "page": "Page"},
-    "de": {"contents": "Inhalt", "photo": "Foto", "photos": "Fotografien", "cover": "Umschlag",
-           "title_page": "Titelseite", "colophon": "Impressum", "start": "Beginn des Inhalts",
-           "standin": "Die Fotografien dieser Ausgabe sind generierte Platzhalter, nicht die Originale.",
-           "identifier": "Kennung", "isbn": "ISBN", "published": "Verlag", "by": "von",
-           "chapter": "Kapitel", "pages": "Seiten", "page": "Seite"},
-    "es": {"contents": "Índice", "photo": "Foto", "photos": "Fotografías", "cover": "Cubierta",
-           "title_page": "Portada", "colophon": "Colofón", "start": "Inicio del contenido",
-           "standin": "Las fotografías de esta edición son imágenes provisionales, no las originales.",
-           "identifier": "Identificador", "isbn": "ISBN", "published": "Publicado por", "by": "por",
-           "chapter": "Capítulo", "pages": "Páginas", "page": "Página"},
-}
-
-
-#: Contributor roles as the colophon names them (keys: manuscript.ROLES), by language.
-ROLE_LABELS: dict[str, dict[str, str]] = {
-    "en": {"author": "Text", "photographer": "Photographs", "editor": "Editor", "translator": "Translation",
-           "illustrator": "Illustrations", "designer": "Design", "book designer": "Book design",
-           "cover designer": "Cover design", "introduction": "Introduction", "foreword": "Foreword",
-           "afterword": "Afterword", "contributor": "Contributor", "narrator": "Narrator",
-           "compiler": "Compiled by", "artist": "Artist"},
-    "fr": {"author": "Texte", "photographer": "Photographies", "editor": "Édition", "translator": "Traduction",
-           "illustrator": "Illustrations", "designer": "Conception graphique", "book designer": "Maquette",
-           "cover designer": "Couverture", "introduction": "Introduction", "foreword": "Préface",
-           "afterword": "Postface", "contributor": "Contribution", "narrator": "Lecture",
-           "compiler": "Compilation", "artist": "Artiste"},
-    "de": {"author": "Text", "photographer": "Fotografien", "editor": "Herausgeber", "translator": "Übersetzung",
-           "illustrator": "Illustrationen", "designer": "Gestaltung", "book designer": "Buchgestaltung",
-           "cover designer": "Umschlaggestaltung", "introduction": "Einleitung", "foreword": "Vorwort",
-           "afterword": "Nachwort", "contributor": "Mitarbeit", "narrator": "Sprecher",
-           "compiler": "Zusammenstellung", "artist": "Künstler"},
-    "es": {"author": "Texto", "photographer": "Fotografías", "editor": "Edición", "translator": "Traducción",
-           "illustrator": "Ilustraciones", "designer": "Diseño", "book designer": "Diseño del libro",
-           "cover designer": "Diseño de cubierta", "introduction": "Introducción", "foreword": "Prólogo",
-           "afterword": "Epílogo", "contributor": "Colaboración", "narrator": "Narración",
-           "compiler": "Compilación", "artist": "Artista"},
-}
-
-#: What separates a label from its value ("Photographs: Ada"); French sets a
-#: (narrow no-break) space before the colon.
-LABEL_SEPARATOR = {"fr": "\u202f: "}
-
-
-def labels(language: str) -> dict[str, str]:
-    """The words a book in ``language`` prints; a role's label is under "role:<role>"."""
-    base = language.split("-")[0].lower()
-    roles = {**ROLE_LABELS["en"], **ROLE_LABELS.get(base, {})}
-    return {**LABELS["en"], **LABELS.get(base, {}), "sep": LABEL_SEPARATOR.get(base, ": "),
-            **{f"role:{k}": v for k, v in roles.items()}}
+from .words import LABEL_SEPARATOR, LABELS, ROLE_LABELS, labels  # noqa: F401  (the label table's home)
 
 
 #: Punctuation a line of a title may well end on.
@@ -209,4 +140,7 @@ def environment() -> jinja2.Environment:
 
 def render(template: str, book: Book, **context) -> str:
     """Render ``template`` for ``book``; ``context`` adds what the edition needs."""
-    return environment().get_template(template).render(book=book, t=labels(book.language), **context)
+    from .scripts import direction
+
+    context.setdefault("dir", direction(book.language))
+    return environment().get_template(template).render(book=book, t=labels(book.language, book.words), **context)

@@ -30,6 +30,7 @@ from .errors import BuildError, Location, PressroomError, Problem
 from .images import Derivatives, derive, requested
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, one_line
+from .scripts import require_fonts
 from .staging import Staged, building, commit, discard
 
 #: Rough relative cost of each edition: the heaviest starts first.
@@ -98,6 +99,8 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
 
 def _build(book: Book, editions: list[Edition], out: Path, say, jobs: int | None, limits: Limits) -> list[Path]:
     task = getattr(say, "task", None) or _no_task
+    # Before any photo is made or file written: a character no installed font draws refuses the book.
+    _report(require_fonts(book, pdf=any(ed.name in ("pdf", "print") for ed in editions)), say)
     workers = min(jobs or os.cpu_count() or 1, len(editions))
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1

@@ -57,7 +57,7 @@ class Preview:
             self.version += 1
             lang = self.book.language if self.book else "en"
             html = environment().get_template("preview/book.html").render(
-                book=self.book, t=labels(lang), assets=self.assets, problems=self.problems,
+                book=self.book, t=labels(lang, self.book.words if self.book else None), assets=self.assets, problems=self.problems,
                 warnings=self.warnings, editions=sorted(self.outputs), version=self.version, built=self.built)
             self.page = html.encode("utf-8")
 

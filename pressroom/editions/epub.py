@@ -30,6 +30,8 @@ from ..folios import label as folio
 from ..images import Asset, Target, derive
 from ..manuscript import Book, Part
 from ..render import FONTS, STYLES, labels, render
+from ..scripts import NO_ITALIC_LANGUAGES, epub_css, epub_fonts, font_file_name, primary
+from ..words import chapter_label
 from .base import NOTHING, Edition, Given, source_date
 from .press import PRINT_TARGET, print_page_map
 from .press.pagemap import PageStart
@@ -386,6 +388,25 @@ def design_items(book: Book, text: str) -> list[epub.EpubItem]:
     return items
 
 
+def subset_system_font(face, text: str) -> bytes:
+    """An installed face (scripts.Font) cut down to ``text``; cached like subset_font, keyed by
+    the font file as it is now (a font upgrade makes it again)."""
+    st = face.file.stat()
+    key = repr((str(face.file), face.index, st.st_size, st.st_mtime_ns, text))
+    data, _ = cached_render("font.ttf", key, lambda: (fontsubset.subset(face.file, text, face.index), {}))
+    return data
+
+
+_BOLD = re.compile(r"<(strong|b|em)\b[^>]*>(.*?)</\1>", re.S)
+
+
+def _bold_text(documents: list[str], language: str) -> str:
+    """The text the EPUB sets bold: strong, and emphasis in a script without italics."""
+    upright = primary(language) in NO_ITALIC_LANGUAGES
+    return "".join(re.sub(r"<[^>]+>", "", m.group(2)) for d in documents for m in _BOLD.finditer(d)
+                   if m.group(1) != "em" or upright)
+
+
 def _characters(documents: list[str], more: str = "") -> str:
     """Every character the documents show (and ``more``: what stylesheets print), with printable ASCII always in."""
     chars = set(string.printable.strip()) | {" ", "\u00a0"} | set(more)
@@ -540,7 +561,7 @@ class EPUB(Edition):
     @staticmethod
     def _toc_chapter(book: Book, ch, t):
         """A chapter's NCX entry, with its sections down to toc_depth."""
-        link = epub.Link(f"{ch.id}.xhtml", ch.title or f"{t['chapter']} {ch.number}", f"toc-{ch.id}")
+        link = epub.Link(f"{ch.id}.xhtml", ch.title or chapter_label(t, ch.number), f"toc-{ch.id}")
         shown = [s for s in ch.sections if s.level <= book.toc_depth]
         if not shown:
             return link
@@ -616,7 +637,7 @@ class EPUB(Edition):
             cover_img.properties = ["cover-image"]
             e.add_item(cover_img)
             spine.append(_xhtml("cover", "cover.xhtml", page("epub/cover.xhtml", cover_href="images/cover.jpg")))
-        t = labels(lang)
+        t = labels(lang, book.words)
         xrefs = cross_reference_files(book)
         title = _xhtml("title", "title.xhtml", page("epub/title.xhtml"))
         nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover, page_list=breaks.page_list()), ["nav"])
@@ -647,14 +668,26 @@ class EPUB(Edition):
         for doc in spine:
             e.add_item(doc)
 
+        documents = [d.content.decode("utf-8") for d in spine]
+        text = _characters(documents, book.design.theme.ornaments)
+        # The faces of the book's other scripts, for reading systems that have none of their own.
+        faces, script_fonts = [], []
+        for i, (family, weight, face, chars) in enumerate(epub_fonts(book, text, _bold_text(documents, lang))):
+            data = subset_system_font(face, chars)
+            name = f"fonts/{font_file_name(family, weight, data)}"
+            script_fonts.append(epub.EpubItem(uid=f"script-font{i}", file_name=name, content=data,
+                                              media_type="font/otf" if name.endswith(".otf") else "font/ttf"))
+            faces.append((family, weight, name))
         e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
                                  content=(STYLES / "epub.css").read_bytes()
                                  + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")
-                                 + (SCENE_BREAK_CSS if book.long_form and book.design.plain else b"")))
-        text = _characters([d.content.decode("utf-8") for d in spine], book.design.theme.ornaments)
+                                 + (SCENE_BREAK_CSS if book.long_form and book.design.plain else b"")
+                                 + epub_css(book, faces).encode()))
         for i, f in enumerate(FONT_FILES):
             e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
                                      content=subset_font(f, text)))
+        for item in script_fonts:
+            e.add_item(item)
         extra_files = []
         if not book.design.plain:
             for item in design_items(book, text):

@@ -16,6 +16,8 @@ from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
 from ..manuscript import Book, Matter, Photo
 from ..render import STYLES, labels, render
+from ..scripts import direction, pdf_css
+from ..words import chapter_label
 from .base import NOTHING, Edition, Geometry, Given, layout_of, source_date
 from .render_pdf import write_pdf
 
@@ -289,7 +291,8 @@ class ScreenPDF(Edition):
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
-                        extra_css=page_css(g), variant="pdf/ua-1", after_css=design.sheets(book.design, "book"))
+                        extra_css=page_css(g) + pdf_css(book, g), variant="pdf/ua-1",
+                        after_css=design.sheets(book.design, "book"))
         return {self.filename(book): finish(book, pdf)}
 
 
@@ -310,8 +313,13 @@ def finish(book: Book, pdf: bytes) -> bytes:
         mark_artifacts(doc)
         if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
             tag_notes(doc)
+        if direction(book.language) == "rtl":  # a viewer shows the spreads right to left
+            prefs = doc.Root.get("/ViewerPreferences", pikepdf.Dictionary())
+            prefs.Direction = pikepdf.Name.R2L
+            doc.Root.ViewerPreferences = prefs
         # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
-        titles = {c.id: c.title or f"{labels(book.language)['chapter']} {c.number}" for c in book.chapters}
+        t = labels(book.language, book.words)
+        titles = {c.id: c.title or chapter_label(t, c.number) for c in book.chapters}
         titles.update(link_titles(book))
         for page in doc.pages:
             for annot in page.obj.get("/Annots", []):
@@ -357,10 +365,10 @@ def finish(book: Book, pdf: bytes) -> bytes:
 def link_titles(book: Book) -> dict[str, str]:
     """{id: what a link to it names} for the places a long book's links lead besides its
     chapters: parts, matter, titles and sections of chapter files, footnotes."""
-    t = labels(book.language)
+    t = labels(book.language, book.words)
     out: dict[str, str] = {p.id: p.title for p in book.parts}
     for item in book.front_matter + book.chapters + book.back_matter:
-        title = item.title or (t.get(f"kind:{item.kind}") if isinstance(item, Matter) else f"{t['chapter']} {item.number}")
+        title = item.title or (t.get(f"kind:{item.kind}") if isinstance(item, Matter) else chapter_label(t, item.number))
         if isinstance(item, Matter):
             out[item.id] = title
         if item.anchor:

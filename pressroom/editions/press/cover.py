@@ -27,6 +27,7 @@ from ...cache import cached_render
 from ...images import Asset
 from ...manuscript import Book, Photo
 from ...render import STYLES, phrase_size, render
+from ...scripts import cover_css, direction
 from ..base import source_date
 from ..render_pdf import write_pdf
 from .color import book_profile, cmyk_bytes
@@ -96,6 +97,7 @@ class CoverSheet:
     paper: str
     hinge: float = COVER_SAFETY  # no text within this of a spine fold
     kind: str = "paperback"  # or "case" (a hardcover's case wrap)
+    rtl: bool = False  # a right-to-left book: front | spine | back
 
     @property
     def width(self) -> float:  # the trimmed sheet: back + spine + front
@@ -107,7 +109,13 @@ class CoverSheet:
 
     @property
     def front_x(self) -> float:
-        return self.trim_w + self.spine
+        """Where the front panel starts: right of the spine, or left of it in a book that
+        opens from the right (Arabic, Hebrew)."""
+        return 0.0 if self.rtl else self.trim_w + self.spine
+
+    @property
+    def back_x(self) -> float:
+        return self.trim_w + self.spine if self.rtl else 0.0
 
     @property
     def spine_font(self) -> float:
@@ -125,6 +133,9 @@ class CoverSheet:
         COVER_SAFETY inside the trim (a case's: the boards' edges) and ``hinge`` from the
         spine folds, on the back and on the front (the spine's text is checked apart)."""
         top, bottom = COVER_SAFETY, self.trim_h - COVER_SAFETY
+        if self.rtl:  # front | spine | back
+            return [(COVER_SAFETY, top, self.trim_w - self.hinge, bottom),
+                    (self.back_x + self.hinge, top, self.width - COVER_SAFETY, bottom)]
         return [(COVER_SAFETY, top, self.trim_w - self.hinge, bottom),
                 (self.front_x + self.hinge, top, self.width - COVER_SAFETY, bottom)]
 
@@ -134,7 +145,7 @@ def case_sheet(book: Book, pages: int) -> CoverSheet:
     head, tail and fore-edge, Lulu's spine, CASE_WRAP beyond the boards."""
     p = book.print
     return CoverSheet(p.width + CASE_OVERHANG, p.height + 2 * CASE_OVERHANG, case_spine(pages), CASE_WRAP, pages,
-                      p.paper, hinge=CASE_HINGE, kind="case")
+                      p.paper, hinge=CASE_HINGE, kind="case", rtl=direction(book.language) == "rtl")
 
 
 def cover_sheet(book: Book, pages: int) -> CoverSheet:
@@ -142,7 +153,8 @@ def cover_sheet(book: Book, pages: int) -> CoverSheet:
     p = book.print
     if p.binding == "hardcover":
         return case_sheet(book, pages)
-    return CoverSheet(p.width, p.height, spine_width(pages, p.paper), p.bleed, pages, p.paper)
+    return CoverSheet(p.width, p.height, spine_width(pages, p.paper), p.bleed, pages, p.paper,
+                      rtl=direction(book.language) == "rtl")
 
 
 @dataclass
@@ -214,7 +226,7 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
     title_size *= book.design.theme.cover_title_scale
     html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
                   spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
-    css = _cover_css(s, css_bleed(s.bleed, marks), marks)
+    css = _cover_css(s, css_bleed(s.bleed, marks), marks) + cover_css(book)
     # A CMYK cover is converted before it is cached: the key names the profile.
     color = book_profile(book).digest if p.color == "cmyk" else "rgb"
 

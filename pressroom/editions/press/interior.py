@@ -22,6 +22,7 @@ from ...images import Target, derive
 from ...limits import DEFAULT as DEFAULT_LIMITS, Limits
 from ...manuscript import Book, Photo
 from ...render import STYLES
+from ...scripts import pdf_css
 from ...staging import Staged, stage
 from ..base import NOTHING, Edition, Geometry, Given, source_date
 from ..pdf import book_html, page_css
@@ -93,8 +94,8 @@ class PrintInterior(Edition):
         fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
                        files=files)
         pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
-                         extra_css=self.page_css(book, g), variant="pdf/x-4", finisher=fin, stand_ins=stand_ins,
-                         after_css=design.sheets(book.design, "book"), **print_options())
+                         extra_css=self.page_css(book, g) + pdf_css(book, g), variant="pdf/x-4", finisher=fin,
+                         stand_ins=stand_ins, after_css=design.sheets(book.design, "book"), **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
         return Layout(pdf, fin.pages, fin.laid_out, gutter, placements, fin.unembedded, fin.unsafe,

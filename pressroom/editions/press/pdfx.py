@@ -18,6 +18,7 @@ from ...adapters.weasyprint import box_types, page_boxes, walk
 from ...errors import BuildError, Location, Problem
 from ...images import Asset
 from ...manuscript import Book, Photo
+from ...scripts import direction
 from ..render_pdf import photo_url
 from .pagemap import PageStart, page_starts
 
@@ -132,6 +133,10 @@ class Finisher:
             if self.safety is not None:
                 self.unsafe += [(n, t) for t in unsafe_text(page_box, self.safety)]
 
+        if self.book is not None and direction(self.book.language) == "rtl":  # spreads run right to left
+            prefs = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+            prefs["Direction"] = "/R2L"
+            pdf.catalog["ViewerPreferences"] = prefs
         pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
         for page in pages:
             self._fix_boxes(page)
