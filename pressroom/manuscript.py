@@ -350,9 +350,11 @@ class Book:
     @property
     def byline(self) -> str:
         """The creators' names, joined in the book's language ("A, B and C")."""
+        from .scripts import isolate
         from .words import join_names, labels
 
-        return join_names(labels(self.language, self.words), [c.name for c in self.creators])
+        names = [isolate(c.name, self.language) for c in self.creators]
+        return join_names(labels(self.language, self.words), names)
 
 
 # --------------------------------------------------------------------------
@@ -769,10 +771,40 @@ def isbn13_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == int(digits[12])
 
 
-def slugify(text: str) -> str:
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-zA-Z0-9]+", "-", s).strip("-").lower()
-    return s[:80].strip("-") or "book"
+#: Greek and Cyrillic letters in Latin ones (ELOT 743 and a common romanisation of Russian,
+#: with the other Cyrillic alphabets' letters): a slug readers can still read.
+_TRANSLIT = {
+    **dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω",
+               "a v g d e z i th i k l m n x o p r s s t y f ch ps o".split())),
+    **dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґўјљњђћџѓќѕ",
+               "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya i yi ye g u j lj nj "
+               "dj c dz g k dz".split())),
+}
+
+
+def slugify(text: str, identifier: str | None = None) -> str:
+    """The file name of a title: Latin letters as they are (accents dropped), Greek and
+    Cyrillic ones transliterated. A title with letters of other scripts (Chinese, Arabic,
+    Hindi...) that no letters stand for gets ``identifier``'s digits or first hex digits
+    after what is left ("tokyo-31d6a6ee", "book-9780306406157"): two such books never
+    share a name."""
+    out, lost = [], False
+    for ch in unicodedata.normalize("NFC", text).lower():
+        base = unicodedata.normalize("NFD", ch)[0]
+        if ch in _TRANSLIT or base in _TRANSLIT:
+            latin = _TRANSLIT.get(ch, _TRANSLIT.get(base))
+            out.append("" if latin == "_" else latin)
+            continue
+        folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        if not folded and unicodedata.category(ch).startswith("L"):
+            lost = True
+        out.append(folded or " ")
+    s = re.sub(r"[^a-zA-Z0-9]+", "-", "".join(out).replace(" ", "-")).strip("-").lower()[:80].strip("-")
+    if lost and identifier:
+        tail = identifier.rsplit(":", 1)[-1].replace("-", "")
+        tail = tail if identifier.startswith("urn:isbn:") else tail[:8]
+        s = f"{s[:70].strip('-') or 'book'}-{tail}"
+    return s or "book"
 
 
 # --------------------------------------------------------------------------
@@ -871,7 +903,7 @@ def _book(ctx: _Ctx, top: yaml.MappingNode, path: Path) -> Book | None:
         root=ctx.root,
         title=title,
         subtitle=subtitle,
-        slug=slug or slugify(title),
+        slug=slug or slugify(title, identifier),
         language=language or "und",
         identifier=identifier,
         isbn=isbn,

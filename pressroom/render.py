@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,8 +34,17 @@ def _font(name: str):
 
 
 def text_width(text: str, size: float, font: str = "NotoSerif-Regular.ttf") -> float:
-    """The width (points) of ``text`` set in the book's face at ``size`` points."""
-    return _font(font).getlength(text) * size / 1000
+    """The width (points) of ``text`` set in the book's face at ``size`` points. A letter the
+    face lacks (another script's face sets it) counts a full em when it is a wide (CJK)
+    character, 0.55 em otherwise."""
+    from .scripts import base_cmap
+
+    cmap = base_cmap()
+    if all(ord(ch) in cmap for ch in text):
+        return _font(font).getlength(text) * size / 1000
+    own = "".join(ch for ch in text if ord(ch) in cmap)
+    other = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text if ord(ch) not in cmap)
+    return _font(font).getlength(own) * size / 1000 + other * size
 
 
 def balance(text: str, width: float, size: float) -> markupsafe.Markup:
@@ -119,6 +129,15 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+@jinja2.pass_context
+def _bidi(context, value) -> str:
+    """A Latin name or a number isolated from the right-to-left text around it (scripts.isolate)."""
+    from .scripts import isolate
+
+    book = context.get("book")
+    return isolate(str(value), book.language) if book is not None else str(value)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -135,6 +154,7 @@ def environment() -> jinja2.Environment:
     env.tests["part"] = lambda item: isinstance(item, Part)
     env.filters["xref"] = _xref
     env.filters["balance"] = balance
+    env.filters["bidi"] = _bidi
     return env
 
 

@@ -85,6 +85,22 @@ def direction(language: str) -> str:
     return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
+def isolate(text: str, language: str) -> str:
+    """``text`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE when it stands in a
+    right-to-left book and holds letters or digits written left to right (a Latin name, a
+    year): the bidirectional algorithm then lays it out as one run, and the punctuation
+    and words around it keep their places. Anything else as it is."""
+    if direction(language) != "rtl" or not any(unicodedata.bidirectional(c) in ("L", "EN", "AN") for c in text):
+        return text
+    return f"\u2068{text}\u2069"
+
+
+def ems(text: str) -> int:
+    """``text``'s length in characters, a wide (CJK) character counting two: a full-width
+    character takes the room of two of a Latin text's average ones."""
+    return len(text) + sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+
+
 def is_cjk(language: str) -> bool:
     return primary(language) in CJK_LANGUAGES
 
@@ -451,10 +467,9 @@ def _name(ch: str) -> str:
 
 
 def _shown(ch: str) -> str:
-    """The character quoted, unless showing it would harm the message line."""
-    cat = unicodedata.category(ch)
-    if cat.startswith("C") or cat in ("Mn", "Me", "Mc"):
-        return "" if cat.startswith("C") else f"'\u25cc{ch}'"
+    """The character quoted (a combining mark on a dotted circle)."""
+    if unicodedata.category(ch) in ("Mn", "Me", "Mc"):
+        return f"'\u25cc{ch}'"
     return f"'{ch}'"
 
 

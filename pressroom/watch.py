@@ -32,6 +32,7 @@ from .images import Asset, derive
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, find_manuscript, load
 from .render import environment, labels
+from .scripts import direction
 from .schedule import build
 
 
@@ -57,8 +58,9 @@ class Preview:
             self.version += 1
             lang = self.book.language if self.book else "en"
             html = environment().get_template("preview/book.html").render(
-                book=self.book, t=labels(lang, self.book.words if self.book else None), assets=self.assets, problems=self.problems,
-                warnings=self.warnings, editions=sorted(self.outputs), version=self.version, built=self.built)
+                book=self.book, t=labels(lang, self.book.words if self.book else None), dir=direction(lang),
+                assets=self.assets, problems=self.problems, warnings=self.warnings, editions=sorted(self.outputs),
+                version=self.version, built=self.built)
             self.page = html.encode("utf-8")
 
 

@@ -16,7 +16,7 @@ from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
 from ..manuscript import Book, Matter, Photo
 from ..render import STYLES, labels, render
-from ..scripts import direction, pdf_css
+from ..scripts import direction, ems, pdf_css
 from ..words import chapter_label
 from .base import NOTHING, Edition, Geometry, Given, layout_of, source_date
 from .render_pdf import write_pdf
@@ -135,7 +135,7 @@ def caption_height(photo, width: float, spare: bool = True) -> float:
     ``width`` wide, with the gap above them. Safe (a line to spare) by default, so that
     a long caption shrinks its photo instead of pushing the caption onto a page of its
     own; ``spare=False`` for the height it most likely takes."""
-    chars = len(photo.caption_text) + (len(photo.credit) + 8 if photo.credit else 0)
+    chars = ems(photo.caption_text) + (ems(photo.credit) + 8 if photo.credit else 0)
     if not chars:
         return 0.0
     lines = math.ceil(chars * CAPTION_CHAR / width) + (1 if spare else 0)
