@@ -137,7 +137,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PR201": ("EPUB cover photo too small",
               "Use a cover photo of at least 1600x2560 pixels (or larger, cropped to fill); stores reject soft covers."),
     "PR202": ("EPUB cover cannot carry the title",
-              "The vendored font has no letters for the title's script: the cover is the photo alone. Put the title in the cover photo itself if the store needs it."),
+              "No installed font has the title's letters (or Pillow lacks the Raqm layout a script that joins its letters needs): the cover is the photo alone. Install the script's Noto face (README, 'Languages and fonts'), or put the title in the cover photo itself if the store needs it."),
     "PR410": ("photo too small for its place in the screen PDF",
               "Use a larger original, or a layout that places it smaller (page or inline instead of full-bleed)."),
     # Print preflight (pressroom/preflight.py)

@@ -299,6 +299,11 @@ def face_for(ch: str, language: str) -> str | None:
         return CJK_FACES[cjk_region(language)]
     if primary(language) == "ur" and "Arab" in scripts:
         return URDU_FACE
+    own = language_faces(language)
+    # A character several scripts share (the danda, Arabic punctuation) in the book's own face.
+    for s in scripts:
+        if FACES.get(s) in own:
+            return FACES[s]
     for s in scripts:
         if s in FACES:
             return FACES[s]
@@ -597,6 +602,8 @@ def conventions_css(language: str) -> str:
     elif direction(language) == "rtl" or lang in ("hi", "mr", "ne", "sa", "th", "lo", "km", "my"):
         css.append("html { line-height: 1.7; }")  # tall marks above and below the letters
         css.append("body, p, h1, h2, figcaption { hyphens: manual; }")  # no patterns: nothing to hyphenate by
+    if lang == "ur":  # Nastaliq's words climb diagonally: it needs more room between lines than Naskh
+        css.append("html { line-height: 2.2; }")
     if lang in ("th", "lo", "km", "my"):
         # Words run together, spaces end phrases: WeasyPrint justifies by widening spaces only,
         # which tears a Thai line apart. Set flush to the start, as Thai books on screens are.
@@ -623,7 +630,10 @@ def pdf_css(book, g=None) -> str:
     if is_cjk(book.language) and g is not None:
         em = 10.5  # styles/book.css: the body's size
         width = int(g.content_width // em) * em
-        css.append(f".text {{ width: {width:.3f}pt; max-width: none; margin-left: auto; margin-right: auto; }}")
+        # Full-width characters at their full width (the font's kerning would pinch pairs of
+        # punctuation and leave the line short of the block).
+        css.append(f".text {{ width: {width:.3f}pt; max-width: none; margin-left: auto; margin-right: auto; "
+                   "font-kerning: none; }")
     return "\n".join(c for c in css if c)
 
 

@@ -573,7 +573,10 @@ def test_preflight_warns_about_a_soft_cover_and_a_title_the_cover_cannot_set(tmp
     assert EPUB().preflight(book, {}) == []  # Noto Serif sets Greek
     folder = write_book(tmp_path / "ja", "title: 港の朝\nlanguage: ja\n", [("一", [text("本文。")])])
     book = load(folder)
-    (nofont,) = EPUB().preflight(book, {})
+    assert EPUB().preflight(book, {}) == []  # Noto Serif CJK JP sets Japanese (fonts-noto-cjk)
+    folder = write_book(tmp_path / "pua", "title: \"\\U000F0041\"\nlanguage: en\n", [("One", [text("Text.")])])
+    book = load(folder)
+    (nofont,) = EPUB().preflight(book, {})  # a private-use letter: no font has it
     assert nofont.code == "PR202" and "left out" in nofont.message
 
 

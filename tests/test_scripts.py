@@ -401,3 +401,63 @@ def test_latin_names_and_numbers_are_isolated_in_right_to_left_text(tmp_path):
     book = load(language_book(tmp_path / "ar", "ar"))
     assert book.byline == "ليلى أحمد و\u2068Ada Example\u2069"
     assert load(language_book(tmp_path / "ru", "ru")).byline == "Иван Петров и Ada Example"
+
+
+@pytest.mark.parametrize("lang", ["ja", "ar", "hi", "th", "ko"])
+def test_the_epub_store_cover_sets_title_and_byline_in_any_script(tmp_path, lang):
+    """The store cover (Pillow) sets the title and the byline, a Latin name beside the
+    book's script included, in the faces of their scripts; the ground is plain here, so
+    white pixels are the type."""
+    from PIL import Image
+
+    from pressroom.editions.epub import COVER_SIZE, _cover_faces, _compose_cover, cover_type_fits
+
+    book = load(language_book(tmp_path / lang, lang))
+    assert cover_type_fits(book)
+    assert len(_cover_faces(book, book.byline, "NotoSerif-Regular.ttf")) == (1 if lang in ("ja", "ko") else 2)
+    im = Image.open(io.BytesIO(_compose_cover(book, None, True))).convert("L")
+    w, h = COVER_SIZE
+    white = lambda box: im.crop(box).point(lambda v: 255 if v > 200 else 0).histogram()[255]  # noqa: E731
+    assert white((0, 150, w, 500)) > 2000  # the title
+    assert white((0, h - 300, w, h - 100)) > 1000  # the byline
+    assert white((0, 700, w, h - 500)) == 0  # nothing else
+
+
+@pytest.mark.slow
+def test_japanese_lines_keep_kinsoku_and_the_character_grid(tmp_path):
+    """Pango's line breaking keeps the kinsoku rules; the text block is a whole number of
+    characters wide and kerning is off, so every line ends on the block's edge or a whole
+    number of characters short of it (where kinsoku moved characters to the next line)."""
+    import random
+
+    rnd = random.Random(3)
+    parts = ["東京", "の", "写真", "、", "。", "「市場」", "しゃ", "きゅ", "ちょ", "っぱ", "ー", "（注）", "々", "人々",
+             "ですね", "！", "？", "ティー", "ファ"]
+    folder = language_book(tmp_path / "b", "ja")
+    text = (folder / "book.yaml").read_text()
+    text = re.sub(r"      - text: \|\n(          .*\n)+",
+                  "      - text: |\n          " + "".join(rnd.choice(parts) for _ in range(1400)) + "\n", text)
+    (folder / "book.yaml").write_text(text)
+    assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    no_start = set("。、，．・：；？！ー」』）〕］｝〉》】ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々")
+    lines = []
+    with pikepdf.open(edition(tmp_path / "out", "pdf")) as doc:
+        for page in doc.pages:
+            rows: dict[float, list] = {}
+            for r in text_runs(page):
+                rows.setdefault(round(r["y"], 1), []).append(r)
+            lines += [sorted(rs, key=lambda r: r["x0"]) for y, rs in sorted(rows.items(), reverse=True)
+                      if len("".join(r["text"] for r in rs)) > 20]  # the body's lines
+    from collections import Counter
+
+    left = Counter(round(rs[0]["x0"], 1) for rs in lines).most_common(1)[0][0]
+    lines = [rs for rs in lines if abs(rs[0]["x0"] - left) < 0.5]  # the body, not the colophon or a caption
+    assert len(lines) > 60
+    texts = ["".join(r["text"] for r in rs) for rs in lines]
+    assert not [t for t in texts if t[0] in no_start]
+    assert not [t for t in texts if t[-1] in "「（『〔［｛〈《【"]
+    right = Counter(round(rs[-1]["x1"], 1) for rs in lines).most_common(1)[0][0]
+    assert abs(right - left - 30 * 10.5) < 0.1  # 30 characters of 10.5 pt on a 6x9in page
+    short = [round((right - rs[-1]["x1"]) / 10.5, 2) for rs in lines[:-1]]
+    assert all(s == int(s) for s in short), short
+    assert short.count(0) > len(short) / 2

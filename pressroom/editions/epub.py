@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 import string
+import unicodedata
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,9 @@ from ..folios import label as folio
 from ..images import Asset, Target, derive
 from ..manuscript import Book, Part
 from ..render import FONTS, STYLES, labels, render
-from ..scripts import NO_ITALIC_LANGUAGES, epub_css, epub_fonts, font_file_name, primary
+from ..scripts import (NO_ITALIC_LANGUAGES, RTL_LANGUAGES, RTL_SCRIPTS, book_typeface, direction, drawn,  # noqa: F401
+                       epub_css, epub_fonts, font_file_name, has, primary, scripts_of)
+from ..scripts import face as scripts_face
 from ..words import chapter_label
 from .base import NOTHING, Edition, Given, source_date
 from .press import PRINT_TARGET, print_page_map
@@ -58,32 +61,14 @@ FONT_FILES = ("NotoSerif-Regular.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Bold.t
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-#: Languages (primary subtags) and scripts written right to left.
-RTL_LANGUAGES = {"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr"}
-RTL_SCRIPTS = {"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"}
-
 #: A scene break's ornament in the classic look (a theme's css/theme.css draws its own).
 SCENE_BREAK_CSS = b'hr { border: 0; margin: 1em 0; text-align: center; height: auto; }\nhr::before { content: "\\2042"; }\n'
 
-#: Words only the EPUB prints, by language (the shared ones are render.LABELS).
-WORDS: dict[str, dict[str, str]] = {
-    "en": {"landmarks": "Landmarks", "pages": "Pages of the print edition"},
-    "fr": {"landmarks": "Repères", "pages": "Pages de l’édition imprimée"},
-    "de": {"landmarks": "Orientierung", "pages": "Seiten der Druckausgabe"},
-    "es": {"landmarks": "Puntos de referencia", "pages": "Páginas de la edición impresa"},
-}
 
-
-def direction(language: str) -> str:
-    """'rtl' for a language written right to left, else 'ltr'."""
-    parts = language.lower().split("-")
-    if any(p in RTL_SCRIPTS for p in parts[1:]):
-        return "rtl"
-    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
-
-
-def words(language: str) -> dict[str, str]:
-    return {**WORDS["en"], **WORDS.get(language.split("-")[0].lower(), {})}
+def words(language: str, overrides=None) -> dict[str, str]:
+    """Words only the EPUB prints (its navigation's labels), from the book's words (words.py)."""
+    t = labels(language, overrides)
+    return {"landmarks": t["landmarks"], "pages": t["print_pages"]}
 
 
 # --------------------------------------------------------------------------
@@ -221,30 +206,158 @@ def cover_fonts(book: Book) -> tuple[str | Path, str | Path, str | Path]:
     return title, subtitle, byline
 
 
+#: A cover face: (font file, face index in it, whether the text needs shaping and bidi).
+CoverFace = tuple[str, int, bool]
+
+
+def _cover_face(book: Book, text: str, font_file: str | Path) -> CoverFace | None:
+    """The face the cover sets ``text`` in: Noto Serif (``font_file``) where it has every
+    letter, else the serif face of the text's script (scripts.py) when it has every one,
+    laid out with shaping and bidi (Pillow's Raqm layout) where the script or the book's
+    direction needs it. None when no one face can set it (or Pillow has no Raqm)."""
+    from PIL import features
+
+    raqm = features.check("raqm")
+    if _complex(book, text) and not raqm:
+        return None
+    if _drawable(text, font_file):
+        return str(FONTS / font_file), 0, _complex(book, text)
+    if not raqm:  # a CJK face needs no shaping, but its forms and spacing come from Raqm's layout
+        return None
+    for face in _script_faces(book, font_file):
+        if all(has(face, ch) for ch in text if drawn(ch)):
+            return str(face.file), face.index, True
+    return None
+
+
+def _complex(book: Book, text: str) -> bool:
+    """Whether ``text`` needs shaping or bidi: a right-to-left book, or a script whose letters join."""
+    return direction(book.language) == "rtl" or any(
+        s in ("Arab", "Hebr", "Deva", "Thai", "Beng", "Taml", "Telu", "Knda", "Mlym", "Gujr", "Guru", "Sinh", "Khmr",
+              "Laoo", "Mymr") for ch in text for s in scripts_of(ch))
+
+
+def _script_faces(book: Book, font_file: str | Path) -> list:
+    """The installed faces of the book's other scripts, bold for the title."""
+    return [f for f in (scripts_face(family, bold="Bold" in str(font_file)) for family in book_typeface(book).extra) if f]
+
+
+def _cover_faces(book: Book, text: str, font_file: str | Path) -> list[CoverFace] | None:
+    """The faces that set ``text`` on the cover: one (see _cover_face), or, for a line that mixes
+    scripts no one face has (a Latin name in an Arabic byline), Noto Serif for its letters and
+    each script's face for the rest, in runs (see _runs). None when some letter has no face."""
+    one = _cover_face(book, text, font_file)
+    if one is not None:
+        return [one]
+    from PIL import features
+
+    if not features.check("raqm"):
+        return None
+    faces = [(str(FONTS / font_file), 0, True)] + [(str(f.file), f.index, True) for f in _script_faces(book, font_file)]
+    return faces if _runs(book, text, faces) is not None else None
+
+
+def _covers(face: CoverFace, ch: str, book: Book) -> bool:
+    path, index, _ = face
+    for f in _script_faces(book, "Bold" if "Bold" in path else ""):
+        if str(f.file) == path and f.index == index:
+            return has(f, ch)
+    return ord(ch) in _cmap(Path(path))  # Noto Serif, or the book's own font
+
+
+def _runs(book: Book, text: str, faces: list[CoverFace]) -> list[tuple[str, int]] | None:
+    """``text`` cut into runs of one face each, in logical order: [(run, index of its face)]."""
+    runs: list[tuple[str, int]] = []
+    pending = ""  # spaces and invisible controls go with the run after them: between the runs, either way
+    for ch in text:
+        if not drawn(ch):
+            pending += ch
+            continue
+        i = next((k for k, f in enumerate(faces) if _covers(f, ch, book)), None)
+        if i is None:
+            return None
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0] + pending + ch, i)
+        else:
+            runs.append((pending + ch, i))
+        pending = ""
+    if pending:
+        runs[-1:] = [(runs[-1][0] + pending, runs[-1][1])] if runs else [(pending, 0)]
+    return runs
+
+
+def _cover_texts(book: Book) -> list[tuple[str, str | Path]]:
+    return [(t, f) for t, f in zip((book.title, book.subtitle, book.byline if book.creators else None),
+                                   cover_fonts(book)) if t]
+
+
 def cover_type_fits(book: Book) -> bool:
-    """Whether the cover can carry the title, subtitle and byline: its fonts (cover_fonts) have
-    their letters (and they run left to right: the cover's type is laid out without bidi shaping)."""
-    texts = zip((book.title, book.subtitle, book.byline if book.creators else None), cover_fonts(book))
-    return direction(book.language) == "ltr" and all(_drawable(t, f) for t, f in texts if t)
+    """Whether the cover can carry the title, subtitle and byline: faces have their letters
+    (Noto Serif, and their scripts' own), and Pillow can lay them out."""
+    return all(_cover_faces(book, t, f) is not None for t, f in _cover_texts(book))
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+#: Characters a line of CJK text never starts with (kinsoku).
+NO_LINE_START = set("。、，．・：；？！ー」』）〕］｝〉》】ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々”’,.!?:;)]}")
+
+
+def _wrap(text: str, measure, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` wide as ``measure(line)`` gives it: between words, or
+    between characters in CJK text (never before a character kinsoku keeps off a line's start)."""
+    if any(unicodedata.east_asian_width(ch) in "WF" for ch in text):  # no spaces: break between characters
+        lines = [""]
+        for ch in text:
+            if lines[-1] and ch not in NO_LINE_START and measure(lines[-1] + ch) > width:
+                lines.append("" if ch.isspace() else ch)
+            else:
+                lines[-1] += ch
+        return [line.strip() for line in lines if line.strip()]
     lines: list[str] = []
     for word in text.split():
-        if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
+        if lines and measure(f"{lines[-1]} {word}") <= width:
             lines[-1] += f" {word}"
         else:
             lines.append(word)
     return lines
 
 
-def _fit(draw, text: str, font_file: str | Path, size: int, width: int, max_lines: int):
-    """The largest font size up to ``size`` at which ``text`` wraps into ``max_lines`` lines."""
+class _Type:
+    """A text's type on the cover at one size: one font, or a font per face of its runs."""
+
+    def __init__(self, book: Book, faces: list[CoverFace], size: int):
+        self.book, self.faces, self.size = book, faces, size
+        engine = lambda shaped: ImageFont.Layout.RAQM if shaped else ImageFont.Layout.BASIC  # noqa: E731
+        self.fonts = [ImageFont.truetype(p, size, index=i, layout_engine=engine(sh)) for p, i, sh in faces]
+        self.font = self.fonts[0]
+
+    def runs(self, text: str) -> list[tuple[str, int]]:
+        return [(text, 0)] if len(self.faces) == 1 else _runs(self.book, text, self.faces)
+
+    def length(self, draw, text: str) -> float:
+        return sum(draw.textlength(run, font=self.fonts[i]) for run, i in self.runs(text))
+
+    def draw(self, draw, x: float, y: float, text: str, anchor: str) -> None:
+        """``text`` centred on ``x``; ``anchor`` "ma" (``y`` its top) or "ms" (``y`` its baseline)."""
+        if len(self.faces) == 1:
+            draw.text((x, y), text, font=self.font, fill="white", anchor=anchor)
+            return
+        runs = self.runs(text)
+        if direction(self.book.language) == "rtl":
+            runs = runs[::-1]  # each run is one direction; a right-to-left line shows its runs from the right
+        x -= self.length(draw, text) / 2
+        baseline = y + self.font.getmetrics()[0] if anchor == "ma" else y
+        for run, i in runs:
+            draw.text((x, baseline), run, font=self.fonts[i], fill="white", anchor="ls")
+            x += draw.textlength(run, font=self.fonts[i])
+
+
+def _fit(draw, book: Book, text: str, faces: list[CoverFace], size: int, width: int, max_lines: int):
+    """The largest type up to ``size`` at which ``text`` wraps into ``max_lines`` lines: (type, lines)."""
     while True:
-        font = ImageFont.truetype(str(FONTS / font_file), size, layout_engine=ImageFont.Layout.BASIC)
-        lines = _wrap(draw, text, font, width)
-        if (len(lines) <= max_lines and all(draw.textlength(l, font=font) <= width for l in lines)) or size <= 24:
-            return font, lines
+        kind = _Type(book, faces, size)
+        lines = _wrap(text, lambda line: kind.length(draw, line), width)
+        if (len(lines) <= max_lines and all(kind.length(draw, l) <= width for l in lines)) or size <= 24:
+            return kind, lines
         size = int(size * 0.9)
 
 
@@ -263,8 +376,11 @@ def compose_cover(book: Book, photo: Asset | None) -> bytes | None:
     if photo is not None:  # a cached derivative: its name comes from its content
         st = photo.path.stat()
         shown = (photo.path.name, st.st_size, st.st_mtime_ns)
+    faces = [_cover_faces(book, t, f) for t, f in _cover_texts(book)] if drawable else None
+    shaped = faces and any(sh for fs in faces for _, _, sh in fs)
     key = repr((shown, drawable,
-                (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None))
+                (book.title, book.subtitle, book.byline if book.creators else None) if drawable else None,
+                (book.language, faces) if shaped else None))
     if cover_fonts(book) != COVER_FONTS:  # the book's own fonts: their bytes, through the design's digest
         key += repr((cover_fonts(book), book.design.digest))
     data, _ = cached_render("cover.jpg", key, lambda: (_compose_cover(book, photo, drawable), {}))
@@ -291,22 +407,23 @@ def _compose_cover(book: Book, photo: Asset | None, drawable: bool) -> bytes:
         width = W - 240  # 120 px margins
         y = 190
         title_face, subtitle_face, byline_face = cover_fonts(book)
-        font, lines = _fit(draw, book.title, title_face, 150, width, 4)
+        faces = lambda text, file: _cover_faces(book, text, file)  # noqa: E731
+        kind, lines = _fit(draw, book, book.title, faces(book.title, title_face), 150, width, 4)
         for line in lines:
-            draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
-            y += int(font.size * 1.18)
+            kind.draw(draw, W // 2, y, line, "ma")
+            y += int(kind.size * 1.18)
         if book.subtitle:
             y += 40
-            font, lines = _fit(draw, book.subtitle, subtitle_face, 72, width, 4)
+            kind, lines = _fit(draw, book, book.subtitle, faces(book.subtitle, subtitle_face), 72, width, 4)
             for line in lines:
-                draw.text((W // 2, y), line, font=font, fill="white", anchor="ma")
-                y += int(font.size * 1.25)
+                kind.draw(draw, W // 2, y, line, "ma")
+                y += int(kind.size * 1.25)
         if book.creators:
-            font, lines = _fit(draw, book.byline, byline_face, 84, width, 2)
-            y = H - 170 - int(font.size * 1.25) * (len(lines) - 1)
+            kind, lines = _fit(draw, book, book.byline, faces(book.byline, byline_face), 84, width, 2)
+            y = H - 170 - int(kind.size * 1.25) * (len(lines) - 1)
             for line in lines:
-                draw.text((W // 2, y), line, font=font, fill="white", anchor="ms")
-                y += int(font.size * 1.25)
+                kind.draw(draw, W // 2, y, line, "ms")
+                y += int(kind.size * 1.25)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=COVER_QUALITY, optimize=True, dpi=(300, 300))
     return buf.getvalue()
@@ -592,7 +709,7 @@ class EPUB(Edition):
         if not cover_type_fits(book):
             where = book.cover.where if book.cover else Location(str(book.source))
             what = "is the cover photo alone" if book.cover else "is left out (no cover photo either)"
-            found.append(Problem(where, f"the EPUB cover {what}: its font cannot set the title's script",
+            found.append(Problem(where, f"the EPUB cover {what}: no installed font can set the title's letters",
                                  "PR202", "warning"))
         return found
 
@@ -602,7 +719,8 @@ class EPUB(Edition):
     def build(self, book: Book, assets: dict[tuple[Path, str], Asset], given: Given = NOTHING) -> dict[str, bytes]:
         lang, dir_ = book.language, direction(book.language)
         styles = design_styles(book)  # linked by every document after css/book.css (none in the classic look)
-        page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang), styles=styles, **ctx)  # noqa: E731
+        page = lambda template, **ctx: render(template, book, dir=dir_, w=words(lang, book.words), styles=styles,  # noqa: E731
+                                              **ctx)
 
         e = epub.EpubBook()
         e.IDENTIFIER_ID = "pub-id"
