@@ -261,6 +261,37 @@ def base_cmap() -> frozenset[int]:
         return frozenset(f.getBestCmap())
 
 
+@lru_cache(maxsize=32)
+def _file_cmap(path: Path, size: int, mtime: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as f:
+            return frozenset(f.getBestCmap() or ())
+    except Exception:  # a font the design could not read: it reported that itself
+        return frozenset()
+
+
+def book_font_cmap(book) -> frozenset[int]:
+    """The characters the book's own fonts have (design: fonts, and its theme's vendored
+    ones): drawn by them, whatever the system has."""
+    from .paths import FONTS
+
+    design = getattr(book, "design", None)
+    if design is None:
+        return frozenset()
+    files = [face.path for fam in (design.body, design.headings) if fam for face in fam.faces]
+    files += [FONTS / f for f in design.theme.fonts]
+    out: frozenset[int] = frozenset()
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out |= _file_cmap(path, st.st_size, st.st_mtime_ns)
+    return out
+
+
 # --------------------------------------------------------------------------
 # A book's typeface
 # --------------------------------------------------------------------------
@@ -425,7 +456,7 @@ def coverage(book, words=None, *, pdf: bool = True) -> list[Problem]:
     pieces = printed(book, words)
     drawn_in_pdf = set("".join(t for t, _ in printed(book, words, alt=False))) if pdf else set()
     tf = typeface(book.language, "".join(t for t, _ in pieces))
-    base = base_cmap()
+    base = base_cmap() | book_font_cmap(book)
     fonts = installed()
     stack = [face(f) for f in tf.extra]
     problems: list[Problem] = []
