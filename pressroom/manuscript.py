@@ -480,9 +480,10 @@ class _Ctx:
     files: list[Path] = field(default_factory=list)  # the Markdown files read
     ids: set[str] = field(default_factory=set)  # ids given in the book's Markdown files
     links: list[tuple[str, Location]] = field(default_factory=list)  # cross-references to check
+    text: str = ""  # the manuscript, for places counted in its lines (see _place)
 
     def loc(self, node: yaml.Node) -> Location:
-        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Location(self.file, *_place(self.text, node.start_mark))
 
     def error(self, node: yaml.Node | Location | None, message: str, code: str) -> None:
         if isinstance(node, Location):
@@ -546,6 +547,7 @@ def load(book: str | Path, limits: Limits = DEFAULT_LIMITS) -> Book:
         raise ManuscriptError([too_big])
     try:
         text = raw.decode("utf-8-sig")
+        ctx.text = text
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ManuscriptError([Problem(Location(shown, line), "manuscript is not UTF-8 text", "PR003")]) from None
@@ -556,7 +558,7 @@ def load(book: str | Path, limits: Limits = DEFAULT_LIMITS) -> Book:
         raise ManuscriptError([Problem(Location(shown), f"manuscript nests lists and mappings too deeply", "PR006")]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        where = Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
+        where = Location(shown, *_place(text, mark)) if mark else Location(shown)
         msg = f"YAML syntax: {e.problem or e.context}"
         if "nesting depth" in msg:  # libyaml's own bound, met while it scans ahead of ours
             raise ManuscriptError([Problem(where, f"manuscript nests lists and mappings more than {MAX_DEPTH} deep", "PR006")]) from None
@@ -591,6 +593,15 @@ class _TooBig(Exception):
     """The manuscript expands to more nodes than MAX_NODES."""
 
 
+def _place(text: str, mark) -> tuple[int, int]:
+    """(line, column) of a YAML mark, counted in the file's lines: YAML counts NEL (U+0085) and
+    the Unicode line and paragraph separators as line breaks too, which no editor shows."""
+    i = getattr(mark, "index", None)
+    if text and isinstance(i, int) and 0 <= i <= len(text):
+        return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1
+    return mark.line + 1, mark.column + 1
+
+
 def _check_depth(text: str, shown: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before composing (the event parser is iterative)."""
     depth = 0
@@ -599,7 +610,7 @@ def _check_depth(text: str, shown: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 m = event.start_mark
-                raise ManuscriptError([Problem(Location(shown, m.line + 1, m.column + 1),
+                raise ManuscriptError([Problem(Location(shown, *_place(text, m)),
                                                f"manuscript nests lists and mappings more than {MAX_DEPTH} deep", "PR006")])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
@@ -660,7 +671,7 @@ def _mapping(ctx: _Ctx, node: yaml.Node, what: str, fields: dict[str, Any]) -> d
         key = str(knode.value)
         if key in out:
             first = out[key][0]
-            ctx.error(knode, f"duplicate key '{key}' in {what} (first at line {first.start_mark.line + 1})", "PR011")
+            ctx.error(knode, f"duplicate key '{key}' in {what} (first at line {_place(ctx.text, first.start_mark)[0]})", "PR011")
             continue
         if key not in fields:
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
