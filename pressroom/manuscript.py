@@ -807,6 +807,8 @@ def slugify(text: str, identifier: str | None = None) -> str:
             out.append("" if latin == "_" else latin)
             continue
         folded = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        if not folded and unicodedata.category(ch).startswith("M"):
+            continue  # a mark left over from lowering ("İ": i and a dot above) joins its letter
         if not folded and unicodedata.category(ch).startswith("L"):
             lost = True
         out.append(folded or " ")

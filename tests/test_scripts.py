@@ -390,6 +390,8 @@ def test_slugs_tell_books_apart_in_any_script(tmp_path):
     assert slugify("Фотографии Москвы") == "fotografii-moskvy"
     assert slugify("Φωτογραφίες της Αθήνας") == "fotografies-tis-athinas"
     assert slugify("Photos Banned By North Korea, But Smuggled Out") == "photos-banned-by-north-korea-but-smuggled-out"
+    assert slugify("İstanbul’dan fotoğraflar") == "istanbul-dan-fotograflar"
+    assert slugify("Zdjęcia z Krakowa") == "zdjecia-z-krakowa"
     books = {lang: load(language_book(tmp_path / lang, lang)) for lang in ("ja", "zh-Hans", "zh-Hant", "ar", "he")}
     slugs = {b.slug for b in books.values()}
     assert len(slugs) == len(books)
