@@ -211,28 +211,24 @@ def _cover_css(s: CoverSheet, bleed: float, marks: bool) -> str:
     return f"@page {{ size: {pt(s.width)} {pt(s.trim_h)}; margin: 0; bleed: {pt(bleed)}; marks: {'crop' if marks else 'none'}; }}"
 
 
-def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) -> Cover:
-    """The cover for an interior of ``pages`` pages (a hardcover's: its case wrap)."""
+def _barcode(book: Book) -> dict | None:
+    """The EAN-13 symbol of the book's ISBN for the templates (bars in points), or None."""
+    if not book.isbn:
+        return None
+    m = EAN_MODULE
+    return {"bars": [(x * m, w * m, guard) for x, w, guard in ean13_bars(book.isbn)],
+            "module": m, "digits": book.isbn, "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
+
+
+def _render_sheet(book: Book, assets: dict, s, kind: str, html: str, stylesheets: list, css: str) -> tuple[bytes, dict]:
+    """A cover or jacket sheet (``kind``) as a PDF/X file, converted for a CMYK book, with what
+    its layout tells ({"ppi" of its first photo, "unembedded" fonts, spine "overflow", text
+    "outside" the safe areas}); from the cache when the same sheet was rendered before (a
+    caption edit leaves it as it was: the HTML names the photo by its cached file)."""
     p = book.print
-    s = cover_sheet(book, pages)
-    asset: Asset | None = assets.get((book.cover.path, "print")) if book.cover else None
-    barcode = None
-    if book.isbn:
-        m = EAN_MODULE
-        barcode = {"bars": [(x * m, w * m, guard) for x, w, guard in ean13_bars(book.isbn)],
-                   "module": m, "digits": book.isbn,
-                   "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
-    title_size = phrase_size(book.title, s.trim_w - COVER_SAFETY - s.hinge, min(s.trim_w * 0.062, 40.0))
-    title_size *= book.design.theme.cover_title_scale
-    html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
-                  spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
-    css = _cover_css(s, css_bleed(s.bleed, marks), marks) + cover_css(book)
-    # A CMYK cover is converted before it is cached: the key names the profile.
-    color = book_profile(book).digest if p.color == "cmyk" else "rgb"
 
     def make() -> tuple[bytes, dict]:
-        by_uri = photo_uri_map(book, assets) if book.cover else {}
-        fin = Finisher(s.bleed, 1, by_uri, None)
+        fin = Finisher(s.bleed, 1, photo_uri_map(book, assets) if book.cover else {}, None)
         overflow: list[bool] = []
         outside: list[str] = []
 
@@ -241,23 +237,35 @@ def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) ->
             overflow.append(_spine_overflow(document))
             outside.extend(text_outside(document, s.safe_areas()))
 
-        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css"], extra_css=css,
-                        variant="pdf/x-4", finisher=finish, after_css=design.sheets(book.design, "cover"),
-                        **print_options())
+        pdf = write_pdf(book, html, stylesheets, extra_css=css, variant="pdf/x-4", finisher=finish,
+                        after_css=design.sheets(book.design, "cover"), **print_options())
         if p.color == "cmyk":
-            pdf = cmyk_bytes(book, pdf, "cover", f"{book.title}: Cover", source_date().isoformat())
+            pdf = cmyk_bytes(book, pdf, kind, f"{book.title}: {kind.capitalize()}", source_date().isoformat())
         ppi = None
         if fin.images:
             _, _, a, w, _, _ = fin.images[0]
             ppi = a.width / (w / PT_PER_IN)
         return pdf, {"ppi": ppi, "unembedded": fin.unembedded, "overflow": any(overflow), "outside": outside}
 
-    # The same cover (a caption edit leaves it as it was) is not rendered again. The
-    # HTML names the photo by its cached file, whose name comes from its content.
+    # A CMYK sheet is converted before it is cached: the key names the profile.
+    color = book_profile(book).digest if p.color == "cmyk" else "rgb"
     key = "|".join(map(str, (book.identifier, s.bleed, print_options(), source_date().isoformat(), css, html, color)))
     if not book.design.plain:  # the theme's sheets are the code's (code_digest); the book's files are not
         key += f"|{book.design.theme.name}|{book.design.digest}"
-    pdf, facts = cached_render("cover.pdf", key, make)
+    return cached_render(f"{kind}.pdf", key, make)
+
+
+def build_cover(book: Book, assets: dict, pages: int, *, marks: bool = False) -> Cover:
+    """The cover for an interior of ``pages`` pages (a hardcover's: its case wrap)."""
+    s = cover_sheet(book, pages)
+    asset: Asset | None = assets.get((book.cover.path, "print")) if book.cover else None
+    barcode = _barcode(book)
+    title_size = phrase_size(book.title, s.trim_w - COVER_SAFETY - s.hinge, min(s.trim_w * 0.062, 40.0))
+    title_size *= book.design.theme.cover_title_scale
+    html = render("cover.html", book, themed=not book.design.plain, s=s, asset=asset, barcode=barcode, safety=COVER_SAFETY, title_size=title_size,
+                  spine_margin=SPINE_MARGIN, box=BARCODE_BOX, created=source_date().isoformat())
+    css = _cover_css(s, css_bleed(s.bleed, marks), marks) + cover_css(book)
+    pdf, facts = _render_sheet(book, assets, s, "cover", html, [STYLES / "fonts.css", STYLES / "cover.css"], css)
     ppi = facts["ppi"]
     return Cover(pdf, s, book.cover, ppi, unembedded_fonts=facts["unembedded"], spine_overflow=facts["overflow"],
                  unsafe_text=facts.get("outside", []))
@@ -341,15 +349,9 @@ class Jacket:
 
 def build_jacket(book: Book, assets: dict, pages: int, *, marks: bool = False) -> Jacket:
     """The dust jacket for a hardcover of ``pages`` pages."""
-    p = book.print
     s = jacket_sheet(book, pages)
     asset: Asset | None = assets.get((book.cover.path, "print")) if book.cover else None
-    barcode = None
-    if book.isbn:
-        m = EAN_MODULE
-        barcode = {"bars": [(x * m, w * m, guard) for x, w, guard in ean13_bars(book.isbn)],
-                   "module": m, "digits": book.isbn,
-                   "label": f"ISBN {book.isbn[:3]}-{book.isbn[3:]}"}
+    barcode = _barcode(book)
     title_size = phrase_size(book.title, s.panel_w - COVER_SAFETY - CASE_HINGE, min(s.panel_w * 0.062, 40.0))
     title_size *= book.design.theme.cover_title_scale
     bios = [c for c in book.contributors if c.bio]
@@ -359,28 +361,6 @@ def build_jacket(book: Book, assets: dict, pages: int, *, marks: bool = False) -
     pt = lambda v: f"{v:.3f}pt"  # noqa: E731
     css = (f"@page {{ size: {pt(s.width)} {pt(s.panel_h)}; margin: 0; bleed: {pt(css_bleed(s.bleed, marks))}; "
            f"marks: {'crop' if marks else 'none'}; }}")
-    color = book_profile(book).digest if p.color == "cmyk" else "rgb"
-
-    def make() -> tuple[bytes, dict]:
-        by_uri = photo_uri_map(book, assets) if book.cover else {}
-        fin = Finisher(s.bleed, 1, by_uri, None)
-        overflow: list[bool] = []
-        outside: list[str] = []
-
-        def finish(document, pdf):
-            fin(document, pdf)
-            overflow.append(_spine_overflow(document))
-            outside.extend(text_outside(document, s.safe_areas()))
-
-        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "cover.css", STYLES / "jacket.css"],
-                        extra_css=css, variant="pdf/x-4", finisher=finish,
-                        after_css=design.sheets(book.design, "cover"), **print_options())
-        if p.color == "cmyk":
-            pdf = cmyk_bytes(book, pdf, "jacket", f"{book.title}: Jacket", source_date().isoformat())
-        return pdf, {"unembedded": fin.unembedded, "overflow": any(overflow), "outside": outside}
-
-    key = "|".join(map(str, (book.identifier, s.bleed, print_options(), source_date().isoformat(), css, html, color)))
-    if not book.design.plain:
-        key += f"|{book.design.theme.name}|{book.design.digest}"
-    pdf, facts = cached_render("jacket.pdf", key, make)
+    pdf, facts = _render_sheet(book, assets, s, "jacket", html,
+                               [STYLES / "fonts.css", STYLES / "cover.css", STYLES / "jacket.css"], css)
     return Jacket(pdf, s, facts["unembedded"], facts["overflow"], facts["outside"])
