@@ -42,15 +42,23 @@ def stand_in(path: Path, size: tuple[int, int] = (2700, 3600), label: str = "sta
     d.polygon([(0, h * 0.8), (w * 0.4, h * 0.68), (w, h * 0.78), (w, h), (0, h)], fill=(70, 88, 64))
     im = im.filter(ImageFilter.GaussianBlur(w / 400))
     d = ImageDraw.Draw(im, "RGBA")
-    big = ImageFont.truetype(str(FONTS / "NotoSerif-Bold.ttf"), h // 10)
-    small = ImageFont.truetype(str(FONTS / "NotoSerif-Regular.ttf"), h // 24)
+    note = "replace photos/01.jpg with your own photograph"
+    big = _fitted("NotoSerif-Bold.ttf", label, h // 10, w * 0.88)
+    small = _fitted("NotoSerif-Regular.ttf", note, h // 24, w * 0.88)
     band = (0, h * 0.36, w, h * 0.64)
     d.rectangle(band, fill=(0, 0, 0, 150))
     d.text((w / 2, h * 0.46), label, font=big, fill="white", anchor="mm")
-    d.text((w / 2, h * 0.57), "replace photos/01.jpg with your own photograph", font=small, fill="white", anchor="mm")
+    d.text((w / 2, h * 0.57), note, font=small, fill="white", anchor="mm")
     path.parent.mkdir(parents=True, exist_ok=True)
     im.save(path, "JPEG", quality=85, optimize=True, dpi=(300, 300))
     return path
+
+
+def _fitted(font: str, text: str, size: int, width: float) -> ImageFont.FreeTypeFont:
+    """``font`` at ``size`` px, or smaller where ``text`` would be wider than ``width``."""
+    face = ImageFont.truetype(str(FONTS / font), size)
+    used = face.getlength(text)
+    return face if used <= width else ImageFont.truetype(str(FONTS / font), max(1, int(size * width / used)))
 
 
 def new(folder: Path, say=print, *, novel: bool = False) -> int:
