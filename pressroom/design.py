@@ -306,53 +306,69 @@ def check_css(path: Path, src: str, root: Path, shown_root: str, limits_bytes: i
     """Read the author's stylesheet ``path`` (``src`` in book.yaml) and every stylesheet it
     imports, refusing each @import, url() and local() that names anything but a file
     inside the book folder ``root``: (the stylesheet and the files it names, problems)."""
-    sheet = StyleSheet(path, src)
-    problems: list[Problem] = []
-    seen: set[Path] = set()
+    reader = _CSSReader(StyleSheet(path, src), root, shown_root, limits_bytes)
+    reader.visit(path, 0)
+    problems = reader.problems
+    return (None if any(p.severity == "error" for p in problems) else reader.sheet), problems
 
-    def shown(p: Path) -> str:
-        rel = p.relative_to(root).as_posix()
-        return posixpath.join(shown_root, rel) if shown_root not in ("", ".") else rel
 
-    def visit(css_path: Path, depth: int) -> None:
+class _CSSReader:
+    """One check_css() call: the stylesheets read so far and the problems found."""
+
+    def __init__(self, sheet: StyleSheet, root: Path, shown_root: str, limits_bytes: int):
+        self.sheet = sheet
+        self.root = root
+        self.shown_root = shown_root
+        self.limits_bytes = limits_bytes
+        self.problems: list[Problem] = []
+        self.seen: set[Path] = set()
+
+    def shown(self, p: Path) -> str:
+        """A file as the user's messages show it."""
+        rel = p.relative_to(self.root).as_posix()
+        return posixpath.join(self.shown_root, rel) if self.shown_root not in ("", ".") else rel
+
+    def visit(self, css_path: Path, depth: int) -> None:
+        """Read one stylesheet and check every rule in it."""
         import tinycss2
 
-        if css_path in seen:
+        if css_path in self.seen:
             return
-        seen.add(css_path)
-        sheet.files[css_path.relative_to(root).as_posix()] = css_path
-        name = shown(css_path)
-        if len(seen) > MAX_CSS_FILES:
-            problems.append(Problem(Location(name), f"more than {MAX_CSS_FILES} stylesheets imported", "PR047"))
+        self.seen.add(css_path)
+        self.sheet.files[css_path.relative_to(self.root).as_posix()] = css_path
+        name = self.shown(css_path)
+        if len(self.seen) > MAX_CSS_FILES:
+            self.problems.append(Problem(Location(name), f"more than {MAX_CSS_FILES} stylesheets imported", "PR047"))
             return
         try:
             data = css_path.read_bytes()
         except OSError as e:
-            problems.append(Problem(Location(name), f"stylesheet cannot be read: {e.strerror}", "PR048"))
+            self.problems.append(Problem(Location(name), f"stylesheet cannot be read: {e.strerror}", "PR048"))
             return
-        if len(data) > limits_bytes:
-            problems.append(Problem(Location(name), f"stylesheet is larger than {limits_bytes >> 10} KB", "PR046"))
+        if len(data) > self.limits_bytes:
+            self.problems.append(Problem(Location(name), f"stylesheet is larger than {self.limits_bytes >> 10} KB", "PR046"))
             return
         try:
             data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
-            problems.append(Problem(Location(name, line), "stylesheet is not UTF-8 text", "PR046"))
+            self.problems.append(Problem(Location(name, line), "stylesheet is not UTF-8 text", "PR046"))
             return
         rules, _ = tinycss2.parse_stylesheet_bytes(data, skip_comments=True, skip_whitespace=True)
         for node in rules:
-            check_node(node, css_path, name, depth, top=True)
+            self.check_node(node, css_path, name, depth, top=True)
 
+    @staticmethod
     def at(node, name: str) -> Location:
         return Location(name, getattr(node, "source_line", None), getattr(node, "source_column", None))
 
-    def refer(node, url: str, css_path: Path, name: str, depth: int, what: str) -> None:
+    def refer(self, node, url: str, css_path: Path, name: str, depth: int, what: str) -> None:
         """A URL the stylesheet names: a file inside the book, of a kind it may name."""
-        where = at(node, name)
+        where = self.at(node, name)
         shown_url = one_line(url, 120)
         parsed = urlparse(url)
         if parsed.scheme or url.startswith("//"):
-            problems.append(Problem(where, f"{what} '{shown_url}' is not a file inside the book folder "
+            self.problems.append(Problem(where, f"{what} '{shown_url}' is not a file inside the book folder "
                                     "(pressroom reads nothing from the network or elsewhere)", "PR047"))
             return
         rel = unquote(parsed.path)
@@ -360,92 +376,91 @@ def check_css(path: Path, src: str, root: Path, shown_root: str, limits_bytes: i
             return
         pure = PurePosixPath(rel)
         if pure.is_absolute() or "\0" in rel or "\\" in rel:
-            problems.append(Problem(where, f"{what} '{shown_url}' is an absolute path: give it relative to the stylesheet", "PR047"))
+            self.problems.append(Problem(where, f"{what} '{shown_url}' is an absolute path: give it relative to the stylesheet", "PR047"))
             return
         try:
             target = (css_path.parent / pure).resolve()
         except (OSError, RuntimeError, ValueError):
             target = None
-        if target is None or not target.is_relative_to(root):
-            problems.append(Problem(where, f"{what} '{shown_url}' points outside the book folder", "PR047"))
+        if target is None or not target.is_relative_to(self.root):
+            self.problems.append(Problem(where, f"{what} '{shown_url}' points outside the book folder", "PR047"))
             return
         suffix = target.suffix.lower()
         if suffix not in CSS_MEDIA_TYPES:
-            problems.append(Problem(where, f"{what} '{shown_url}' is not a kind of file a book carries "
+            self.problems.append(Problem(where, f"{what} '{shown_url}' is not a kind of file a book carries "
                                     f"({', '.join(sorted(CSS_MEDIA_TYPES))})", "PR048"))
             return
         if not target.is_file():
-            problems.append(Problem(where, f"{what} '{shown_url}' not found", "PR048"))
+            self.problems.append(Problem(where, f"{what} '{shown_url}' not found", "PR048"))
             return
         if suffix == ".css":
             if what != "@import":
-                problems.append(Problem(where, f"{what} '{shown_url}' names a stylesheet: use @import", "PR048"))
+                self.problems.append(Problem(where, f"{what} '{shown_url}' names a stylesheet: use @import", "PR048"))
                 return
             if depth >= 8:
-                problems.append(Problem(where, "stylesheets import each other more than 8 deep", "PR047"))
+                self.problems.append(Problem(where, "stylesheets import each other more than 8 deep", "PR047"))
                 return
-            visit(target, depth + 1)
+            self.visit(target, depth + 1)
             return
         if what == "@import":
-            problems.append(Problem(where, f"@import '{shown_url}' is not a stylesheet", "PR048"))
+            self.problems.append(Problem(where, f"@import '{shown_url}' is not a stylesheet", "PR048"))
             return
         if suffix in (".ttf", ".otf", ".woff", ".woff2"):  # its licence bits, as for the design's fonts
-            _, found = read_face(target, target.relative_to(root).as_posix(), where)
+            _, found = read_face(target, target.relative_to(self.root).as_posix(), where)
             if found:
-                problems.extend(found)
+                self.problems.extend(found)
                 return
-        sheet.files[target.relative_to(root).as_posix()] = target
+        self.sheet.files[target.relative_to(self.root).as_posix()] = target
 
-    def check_node(node, css_path: Path, name: str, depth: int, top: bool = False) -> None:
+    def check_node(self, node, css_path: Path, name: str, depth: int, top: bool = False) -> None:
+        """A rule or declaration: an @import (only at the top), else every token in it."""
         kind = getattr(node, "type", "")
         if kind == "error":
-            problems.append(Problem(at(node, name), f"CSS syntax: {node.message}", "PR046"))
+            self.problems.append(Problem(self.at(node, name), f"CSS syntax: {node.message}", "PR046"))
             return
         if kind == "at-rule" and node.lower_at_keyword == "import":
             target = next((t for t in node.prelude if t.type in ("url", "string", "function")), None)
             if target is None:
-                problems.append(Problem(at(node, name), "@import names no stylesheet", "PR046"))
+                self.problems.append(Problem(self.at(node, name), "@import names no stylesheet", "PR046"))
             elif not top:
-                problems.append(Problem(at(node, name), "@import is allowed only at the top of a stylesheet", "PR046"))
+                self.problems.append(Problem(self.at(node, name), "@import is allowed only at the top of a stylesheet", "PR046"))
             else:
                 url = _url_of(target)
                 if url is None:
-                    problems.append(Problem(at(target, name), "@import names no stylesheet", "PR046"))
+                    self.problems.append(Problem(self.at(target, name), "@import names no stylesheet", "PR046"))
                 else:
-                    refer(target, url, css_path, name, depth, "@import")
+                    self.refer(target, url, css_path, name, depth, "@import")
             return
         for attr in ("prelude", "content", "arguments"):
             for child in getattr(node, attr, None) or ():
-                check_token(child, css_path, name, depth)
+                self.check_token(child, css_path, name, depth)
 
-    def check_token(token, css_path: Path, name: str, depth: int) -> None:
+    def check_token(self, token, css_path: Path, name: str, depth: int) -> None:
+        """A token: url(), src(), local() and the blocks and functions that may hold them."""
         kind = getattr(token, "type", "")
         if kind == "url":
-            refer(token, token.value, css_path, name, depth, "url()")
+            self.refer(token, token.value, css_path, name, depth, "url()")
         elif kind == "function":
             fname = token.lower_name
             if fname == "url" or fname == "src":
                 url = _url_of(token)
                 if url is None:
-                    problems.append(Problem(at(token, name), f"{fname}() names no file", "PR046"))
+                    self.problems.append(Problem(self.at(token, name), f"{fname}() names no file", "PR046"))
                 else:
-                    refer(token, url, css_path, name, depth, "url()")
+                    self.refer(token, url, css_path, name, depth, "url()")
             elif fname == "local":
-                problems.append(Problem(at(token, name), "local() reads a font installed on the machine, not one in the "
+                self.problems.append(Problem(self.at(token, name), "local() reads a font installed on the machine, not one in the "
                                         "book folder: name the font file with url()", "PR047"))
             else:
                 for child in token.arguments:
-                    check_token(child, css_path, name, depth)
+                    self.check_token(child, css_path, name, depth)
         elif kind in ("() block", "[] block", "{} block"):
             for child in token.content:
-                check_token(child, css_path, name, depth)
+                self.check_token(child, css_path, name, depth)
         elif kind in ("qualified-rule", "at-rule", "declaration"):
-            check_node(token, css_path, name, depth)
+            self.check_node(token, css_path, name, depth)
         elif kind == "error":
-            problems.append(Problem(at(token, name), f"CSS syntax: {token.message}", "PR046"))
-
-    visit(path, 0)
-    return (None if any(p.severity == "error" for p in problems) else sheet), problems
+            self.problems.append(Problem(self.at(token, name), f"CSS syntax: {token.message}", "PR046"))
 
 
 def _url_of(token) -> str | None:
