@@ -728,17 +728,7 @@ class EPUB(Edition):
         e.set_identifier(book.identifier)  # for the NCX; the OPF metadata is package_metadata()
         e.set_direction(dir_)
 
-        # Photos, each file once even when placed twice.
-        images: dict[int, str] = {}
-        added: dict[Path, str] = {}
-        for p in book.photos:
-            a = assets[(p.path, "epub")]
-            if a.path not in added:
-                href = f"images/photo-{len(added) + 1:03d}.jpg"
-                e.add_item(epub.EpubItem(uid=f"img{len(added) + 1:03d}", file_name=href,
-                                         media_type="image/jpeg", content=a.path.read_bytes()))
-                added[a.path] = href
-            images[p.number] = added[a.path]
+        images = _add_photos(e, book, assets)
 
         # The print edition's page numbers: handed over by the print edition of this
         # build, else from an earlier build's (the cache) or a layout made for them.
@@ -755,7 +745,22 @@ class EPUB(Edition):
             cover_img.properties = ["cover-image"]
             e.add_item(cover_img)
             spine.append(_xhtml("cover", "cover.xhtml", page("epub/cover.xhtml", cover_href="images/cover.jpg")))
-        t = labels(lang, book.words)
+        toc = self._documents(book, page, spine, breaks, images, has_cover)
+        for doc in spine:
+            e.add_item(doc)
+        extra_files = _add_styles_and_fonts(e, book, spine)
+        e.add_item(epub.EpubNcx())
+        e.toc = toc
+        e.spine = spine
+        data = _package(e, lang, package_metadata(book, source_date().strftime("%Y-%m-%dT%H:%M:%SZ"), has_cover,
+                                                        print_pages if starts else None))
+        return {self.filename(book): _normalise_zip(data, extra_files)}
+
+    def _documents(self, book: Book, page, spine: list, breaks: PageBreaks, images: dict[int, str],
+                   has_cover: bool) -> list:
+        """Append the book's documents to ``spine`` in reading order (after the cover's);
+        return the table of contents."""
+        t = labels(book.language, book.words)
         xrefs = cross_reference_files(book)
         title = _xhtml("title", "title.xhtml", page("epub/title.xhtml"))
         nav = _xhtml("nav", "nav.xhtml", page("epub/nav.xhtml", has_cover=has_cover, page_list=breaks.page_list()), ["nav"])
@@ -783,49 +788,68 @@ class EPUB(Edition):
         toc += [epub.Link(f"{m.id}.xhtml", m.title or t[f"kind:{m.kind}"], f"toc-{m.id}") for m in book.back_matter]
         spine.append(_xhtml("colophon", "colophon.xhtml", page("epub/colophon.xhtml")))
         toc.append(epub.Link("colophon.xhtml", t["colophon"], "toc-colophon"))
-        for doc in spine:
-            e.add_item(doc)
+        return toc
 
-        documents = [d.content.decode("utf-8") for d in spine]
-        text = _characters(documents, book.design.theme.ornaments)
-        # The faces of the book's other scripts, for reading systems that have none of their own.
-        faces, script_fonts = [], []
-        for i, (family, weight, face, chars) in enumerate(epub_fonts(book, text, _bold_text(documents, lang))):
-            data = subset_system_font(face, chars)
-            name = f"fonts/{font_file_name(family, weight, data)}"
-            script_fonts.append(epub.EpubItem(uid=f"script-font{i}", file_name=name, content=data,
-                                              media_type="font/otf" if name.endswith(".otf") else "font/ttf"))
-            faces.append((family, weight, name))
-        e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
-                                 content=(STYLES / "epub.css").read_bytes()
-                                 + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")
-                                 + (SCENE_BREAK_CSS if book.long_form and book.design.plain else b"")
-                                 + epub_css(book, faces).encode()))
-        for i, f in enumerate(FONT_FILES):
-            e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
-                                     content=subset_font(f, text)))
-        for item in script_fonts:
+
+def _add_photos(e: epub.EpubBook, book: Book, assets) -> dict[int, str]:
+    """Add each photo file once (even when placed twice): {photo number: its href}."""
+    images: dict[int, str] = {}
+    added: dict[Path, str] = {}
+    for p in book.photos:
+        a = assets[(p.path, "epub")]
+        if a.path not in added:
+            href = f"images/photo-{len(added) + 1:03d}.jpg"
+            e.add_item(epub.EpubItem(uid=f"img{len(added) + 1:03d}", file_name=href,
+                                     media_type="image/jpeg", content=a.path.read_bytes()))
+            added[a.path] = href
+        images[p.number] = added[a.path]
+    return images
+
+
+def _add_styles_and_fonts(e: epub.EpubBook, book: Book, spine: list) -> list[tuple[str, bytes]]:
+    """Add the stylesheet and the fonts, cut to the characters of the ``spine``'s documents
+    (the book's own design's too); return the extra files for the container (Apple's
+    display options)."""
+    lang = book.language
+    documents = [d.content.decode("utf-8") for d in spine]
+    text = _characters(documents, book.design.theme.ornaments)
+    # The faces of the book's other scripts, for reading systems that have none of their own.
+    faces, script_fonts = [], []
+    for i, (family, weight, face, chars) in enumerate(epub_fonts(book, text, _bold_text(documents, lang))):
+        data = subset_system_font(face, chars)
+        name = f"fonts/{font_file_name(family, weight, data)}"
+        script_fonts.append(epub.EpubItem(uid=f"script-font{i}", file_name=name, content=data,
+                                          media_type="font/otf" if name.endswith(".otf") else "font/ttf"))
+        faces.append((family, weight, name))
+    e.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
+                             content=(STYLES / "epub.css").read_bytes()
+                             + ((STYLES / "epub-longform.css").read_bytes() if book.long_form else b"")
+                             + (SCENE_BREAK_CSS if book.long_form and book.design.plain else b"")
+                             + epub_css(book, faces).encode()))
+    for i, f in enumerate(FONT_FILES):
+        e.add_item(epub.EpubItem(uid=f"font{i}", file_name=f"fonts/{f}", media_type="font/ttf",
+                                 content=subset_font(f, text)))
+    for item in script_fonts:
+        e.add_item(item)
+    extra_files = []
+    if not book.design.plain:
+        for item in design_items(book, text):
             e.add_item(item)
-        extra_files = []
-        if not book.design.plain:
-            for item in design_items(book, text):
-                e.add_item(item)
-            extra_files.append(APPLE_DISPLAY_OPTIONS)
-        e.add_item(epub.EpubNcx())
-        e.toc = toc
-        e.spine = spine
+        extra_files.append(APPLE_DISPLAY_OPTIONS)
+    return extra_files
 
-        buf = io.BytesIO()
-        options = {"epub3_pages": False, "epub2_guide": False, "epub3_landmark": False,
-                   "package_direction": True, "spine_direction": True,
-                   "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True,
-                   "compresslevel": 0}  # an intermediate: _normalise_zip compresses once
-        modified = source_date().strftime("%Y-%m-%dT%H:%M:%SZ")
-        writer = ebooklib_adapter.writer(buf, e, options, lang, package_metadata(book, modified, has_cover,
-                                                                                print_pages if starts else None))
-        writer.process()
-        writer.write()
-        return {self.filename(book): _normalise_zip(buf.getvalue(), extra_files)}
+
+def _package(e: epub.EpubBook, lang: str, metadata: list) -> bytes:
+    """The EPUB container ebooklib writes (an intermediate: _normalise_zip compresses it once)."""
+    buf = io.BytesIO()
+    options = {"epub3_pages": False, "epub2_guide": False, "epub3_landmark": False,
+               "package_direction": True, "spine_direction": True,
+               "play_order": {"enabled": False, "start_from": 1}, "raise_exceptions": True,
+               "compresslevel": 0}
+    writer = ebooklib_adapter.writer(buf, e, options, lang, metadata)
+    writer.process()
+    writer.write()
+    return buf.getvalue()
 
 
 def cross_reference_files(book: Book) -> dict[str, str]:
