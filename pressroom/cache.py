@@ -175,11 +175,12 @@ def code_digest() -> str:
 RENDERS_KEPT = 64
 
 
-def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -> tuple[bytes, dict]:
+def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
+                  kept: int = RENDERS_KEPT) -> tuple[bytes, dict]:
     """What ``make()`` returns ((bytes, JSON-able facts about them)), from the cache when
     the same ``key`` (all the book's part of what the bytes depend on) and the same code
     (:func:`code_digest`) made it before. ``kind`` names the file ("cover.pdf"); the
-    :data:`RENDERS_KEPT` of a kind used last are kept."""
+    :data:`RENDERS_KEPT` (or ``kept``) of a kind used last are kept."""
     ext = kind.rpartition(".")[2]
     digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
     folder = cache_dir() / "renders" / kind.replace(".", "-")  # renders/cover-pdf/
@@ -197,18 +198,18 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]]) -
     try:
         atomic_write(data_file, data)
         atomic_write(meta_file, json.dumps({"digest": content_digest(data), "facts": facts}).encode())
-        _prune(folder, ext)
+        _prune(folder, ext, kept)
     except OSError:
         pass  # the cache only saves time
     return data, facts
 
 
-def _prune(folder: Path, ext: str) -> None:
-    """Remove all but the RENDERS_KEPT entries of ``folder`` used last."""
+def _prune(folder: Path, ext: str, kept: int = RENDERS_KEPT) -> None:
+    """Remove all but the ``kept`` entries of ``folder`` used last."""
     entries = []
     for meta in folder.glob("*.meta.json"):
         with contextlib.suppress(OSError):
             entries.append((meta.stat().st_mtime_ns, meta))
-    for _, meta in sorted(entries, reverse=True)[RENDERS_KEPT:]:
+    for _, meta in sorted(entries, reverse=True)[kept:]:
         (folder / meta.name.replace(".meta.json", f".{ext}")).unlink(missing_ok=True)
         meta.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from PIL import Image
 from pdfread import drawn_images
 from bookmaker import make_photo
 from pressroom.cli import main
+from pressroom.editions import chapterwise
 from pressroom.editions.base import Geometry, layout_of
 from pressroom.editions.pdf import SCREEN_PPI, ScreenPDF, caption_height, caption_measure
 from pressroom.images import Asset
@@ -81,9 +82,11 @@ ALTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The layouts book and its screen PDF: (book folder, pdf path)."""
+@pytest.fixture(scope="module", params=["whole", "chapterwise"])
+def built(tmp_path_factory, request):
+    """The layouts book and its screen PDF: (book folder, pdf path). Every test reads it
+    twice: laid out whole, as a short book is, and chapter by chapter, as a long one is
+    (editions/chapterwise.py; forced here for a short book)."""
     folder = tmp_path_factory.mktemp("layouts") / "book"
     sizes = {"inline.jpg": (1600, 1000), "land.jpg": (3000, 2000), "port.jpg": (2000, 3000),
              "bleed.jpg": (3000, 2000), "bleed2.jpg": (2400, 2400), "long.jpg": (2000, 3000)}
@@ -96,6 +99,10 @@ def built(tmp_path_factory):
         "description: A book that tries every layout.\nsubjects: [Photography, Testing]\n"
         "print:\n  trim: 6x9in\n" + CHAPTERS.replace("LONGCAPTION", LONG_CAPTION), encoding="utf-8")
     out = tmp_path_factory.mktemp("layouts-out")
+    forced = pytest.MonkeyPatch()  # for every test of this round, not only this build
+    if request.param == "chapterwise":
+        forced.setattr(chapterwise, "MIN_PAGES", 0)
+    request.addfinalizer(forced.undo)
     with pytest.MonkeyPatch.context() as mp:  # as conftest's per-test fixture does
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
         mp.setenv("SOURCE_DATE_EPOCH", "1780000000")

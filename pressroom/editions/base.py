@@ -9,6 +9,7 @@ is passed by the build schedule as a :class:`Given`.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +205,23 @@ def layout_of(photo: Photo, asset: Asset) -> str:
     if photo.layout != "auto":
         return photo.layout
     return "page"
+
+
+def estimated_pages(book: Book, g: Geometry) -> int:
+    """The interior's page count as the manuscript suggests it, before any layout: the
+    front matter, a page for each photo placed on its own page, half a page for an inline
+    one, the text at the body type's characters per page, chapters opening on right-hand
+    pages. Only good enough to pick the gutter's bracket (layout() corrects a wrong one)."""
+    font, leading = 10.5, 10.5 * 1.45  # styles/book.css
+    per_page = (g.content_width / (font * 0.5)) * (g.content_height / leading)
+    pages = 4.0  # half title, title, colophon, contents
+    for chapter in book.chapters:
+        pages += 1.5  # the opening (on a right-hand page: half a blank page on average)
+        chars = 0
+        for block in chapter.blocks:
+            if isinstance(block, Photo):
+                pages += {"inline": 0.5, "spread": 2.5}.get(block.layout, 1)  # a spread: two pages, on a verso
+            else:
+                chars += len(block.markdown)
+        pages += chars / per_page
+    return math.ceil(pages)

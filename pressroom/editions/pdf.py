@@ -18,7 +18,8 @@ from ..manuscript import Book, Matter, Photo
 from ..render import STYLES, labels, render
 from ..scripts import direction, ems, pdf_css
 from ..words import chapter_label
-from .base import NOTHING, Edition, Geometry, Given, layout_of, source_date
+from . import chapterwise
+from .base import NOTHING, Edition, Geometry, Given, estimated_pages, layout_of, source_date
 from .render_pdf import write_pdf
 
 #: Photos are downsampled to about this many pixels per inch at their placed size.
@@ -290,9 +291,15 @@ class ScreenPDF(Edition):
     def build(self, book: Book, assets, given: Given = NOTHING) -> dict[str, bytes]:
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
-        pdf = write_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"],
-                        extra_css=page_css(g) + pdf_css(book, g), variant="pdf/ua-1",
-                        after_css=design.sheets(book.design, "book"))
+        sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"]
+        extra, after = page_css(g) + pdf_css(book, g), design.sheets(book.design, "book")
+        if chapterwise.applies(book, estimated_pages(book, g)):
+            # A long book: laid out chapter by chapter, the chapters not edited from the cache.
+            laid = chapterwise.lay_out(book, html, sheets, kind="screen", extra_css=extra, variant="pdf/ua-1",
+                                       after_css=after, two_sided=False)
+            with chapterwise.merge(book, laid) as merged:
+                return {self.filename(book): finished(book, merged.pdf)}
+        pdf = write_pdf(book, html, sheets, extra_css=extra, variant="pdf/ua-1", after_css=after)
         return {self.filename(book): finish(book, pdf)}
 
 
@@ -308,58 +315,65 @@ def finish(book: Book, pdf: bytes) -> bytes:
     """
     import pikepdf
 
-    when = source_date()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        mark_artifacts(doc)
-        if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
-            tag_notes(doc)
-        if direction(book.language) == "rtl":  # a viewer shows the spreads right to left
-            prefs = doc.Root.get("/ViewerPreferences", pikepdf.Dictionary())
-            prefs.Direction = pikepdf.Name.R2L
-            doc.Root.ViewerPreferences = prefs
-        # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
-        t = labels(book.language, book.words)
-        titles = {c.id: c.title or chapter_label(t, c.number) for c in book.chapters}
-        titles.update(link_titles(book))
-        for page in doc.pages:
-            for annot in page.obj.get("/Annots", []):
-                if annot.get("/Subtype") == "/Link" and str(annot.get("/Dest", "")) in titles:
-                    annot.Contents = pikepdf.String(titles[str(annot.Dest)])
-        with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-            xmp["dc:title"] = full_title(book)
-            xmp["dc:creator"] = [c.name for c in book.creators]
-            contributors = [c.name for c in book.contributors if c not in book.creators]
-            if contributors:
-                xmp["dc:contributor"] = contributors
-            if book.description:
-                xmp["dc:description"] = book.description
-            if book.subjects:
-                xmp["dc:subject"] = set(book.subjects)
-                xmp["pdf:Keywords"] = ", ".join(book.subjects)
-            xmp["dc:language"] = {book.language}
-            if book.rights:
-                xmp["dc:rights"] = book.rights
-            if book.publisher:
-                xmp["dc:publisher"] = {book.publisher}
-            if book.date:
-                xmp["dc:date"] = [book.date]
-            xmp["dc:identifier"] = book.identifier
-            xmp["dc:format"] = "application/pdf"
-            xmp["xmp:MetadataDate"] = when.isoformat()
-            xmp["xmp:CreateDate"] = when.isoformat()
-            xmp["xmp:ModifyDate"] = when.isoformat()
-        info = doc.docinfo
-        info["/Title"] = pikepdf.String(full_title(book))
-        if book.subtitle:
-            info["/Subtitle"] = pikepdf.String(book.subtitle)
+        return finished(book, doc)
+
+
+def finished(book: Book, doc) -> bytes:
+    """The bytes of ``doc`` (a pikepdf.Pdf of the screen PDF) finished as :func:`finish` says."""
+    import pikepdf
+
+    when = source_date()
+    mark_artifacts(doc)
+    if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
+        tag_notes(doc)
+    if direction(book.language) == "rtl":  # a viewer shows the spreads right to left
+        prefs = doc.Root.get("/ViewerPreferences", pikepdf.Dictionary())
+        prefs.Direction = pikepdf.Name.R2L
+        doc.Root.ViewerPreferences = prefs
+    # A link's description (PDF/UA 7.18.5): WeasyPrint gives an internal one its anchor id.
+    t = labels(book.language, book.words)
+    titles = {c.id: c.title or chapter_label(t, c.number) for c in book.chapters}
+    titles.update(link_titles(book))
+    for page in doc.pages:
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") == "/Link" and str(annot.get("/Dest", "")) in titles:
+                annot.Contents = pikepdf.String(titles[str(annot.Dest)])
+    with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:title"] = full_title(book)
+        xmp["dc:creator"] = [c.name for c in book.creators]
+        contributors = [c.name for c in book.contributors if c not in book.creators]
+        if contributors:
+            xmp["dc:contributor"] = contributors
+        if book.description:
+            xmp["dc:description"] = book.description
+        if book.subjects:
+            xmp["dc:subject"] = set(book.subjects)
+            xmp["pdf:Keywords"] = ", ".join(book.subjects)
+        xmp["dc:language"] = {book.language}
         if book.rights:
-            info["/Rights"] = pikepdf.String(book.rights)
+            xmp["dc:rights"] = book.rights
         if book.publisher:
-            info["/Publisher"] = pikepdf.String(book.publisher)
-        info["/Identifier"] = pikepdf.String(book.identifier)
-        out = io.BytesIO()
-        doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return out.getvalue()
+            xmp["dc:publisher"] = {book.publisher}
+        if book.date:
+            xmp["dc:date"] = [book.date]
+        xmp["dc:identifier"] = book.identifier
+        xmp["dc:format"] = "application/pdf"
+        xmp["xmp:MetadataDate"] = when.isoformat()
+        xmp["xmp:CreateDate"] = when.isoformat()
+        xmp["xmp:ModifyDate"] = when.isoformat()
+    info = doc.docinfo
+    info["/Title"] = pikepdf.String(full_title(book))
+    if book.subtitle:
+        info["/Subtitle"] = pikepdf.String(book.subtitle)
+    if book.rights:
+        info["/Rights"] = pikepdf.String(book.rights)
+    if book.publisher:
+        info["/Publisher"] = pikepdf.String(book.publisher)
+    info["/Identifier"] = pikepdf.String(book.identifier)
+    out = io.BytesIO()
+    doc.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
 
 
 def link_titles(book: Book) -> dict[str, str]:

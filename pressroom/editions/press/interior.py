@@ -11,7 +11,6 @@ interior, because its spine width comes from the interior's page count.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from ...cache import cached_render
 from ...errors import BuildError, Problem
 from ...images import Target, derive
 from ...limits import DEFAULT as DEFAULT_LIMITS, Limits
-from ...manuscript import Book, Photo
+from ...manuscript import Book
 from ...render import STYLES
 from ...scripts import pdf_css
 from ...staging import Staged, stage
-from ..base import NOTHING, Edition, Geometry, Given, source_date
+from ..base import NOTHING, Edition, Geometry, Given, estimated_pages, source_date
 from ..pdf import book_html, page_css
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
 from .color import cmyk_bytes, cmyk_write, color_assets
@@ -196,26 +195,6 @@ class PrintInterior(Edition):
 def interior_title(book: Book) -> str:
     """The interior's document title, as WeasyPrint gives it (title: subtitle)."""
     return f"{book.title}: {book.subtitle}" if book.subtitle else book.title
-
-
-def estimated_pages(book: Book, g: Geometry) -> int:
-    """The interior's page count as the manuscript suggests it, before any layout: the
-    front matter, a page for each photo placed on its own page, half a page for an inline
-    one, the text at the body type's characters per page, chapters opening on right-hand
-    pages. Only good enough to pick the gutter's bracket (layout() corrects a wrong one)."""
-    font, leading = 10.5, 10.5 * 1.45  # styles/book.css
-    per_page = (g.content_width / (font * 0.5)) * (g.content_height / leading)
-    pages = 4.0  # half title, title, colophon, contents
-    for chapter in book.chapters:
-        pages += 1.5  # the opening (on a right-hand page: half a blank page on average)
-        chars = 0
-        for block in chapter.blocks:
-            if isinstance(block, Photo):
-                pages += {"inline": 0.5, "spread": 2.5}.get(block.layout, 1)  # a spread: two pages, on a verso
-            else:
-                chars += len(block.markdown)
-        pages += chars / per_page
-    return math.ceil(pages)
 
 
 def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tuple[Path, bytes]]]:

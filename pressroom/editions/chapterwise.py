@@ -1,0 +1,421 @@
+"""A long book laid out chapter by chapter: each chapter (each part's title page, each
+back-matter item, and the front matter together) laid out as a document of its own,
+its PDF kept in the render cache, and the PDFs merged into the book's.
+
+Why: WeasyPrint's layout is most of a long book's build (about 16 ms of CPU a page,
+both PDFs), and it lays out the whole document every time. Every chapter starts on a
+new page, so a chapter laid out alone is laid out as in the whole book once it knows
+where it starts: its first folio and, for the screen PDF, the side of its first page
+(the print interior opens every chapter on a recto). After an edit only the edited
+chapter is laid out again, and the ones after it only when its page count changed
+(their folios moved). The front matter is laid out first, to learn how many pages it
+takes, the chapters after it, and the front again with the contents' folios filled in.
+
+Laid out apart, what crosses chapters is mended in the merge (pikepdf):
+
+- links to another chapter are laid out as ``x-pressroom:ID`` links and become
+  internal links to the named destination ``ID``; the destinations of every chapter
+  make one name tree;
+- the contents' folios come from where each chapter landed, not target-counter();
+- the structure trees (PDF/UA) become one: each chapter's elements under one
+  Document element, one parent tree numbered page by page, then the annotations;
+- one outline, nested by heading level across chapters as WeasyPrint nests it;
+- page labels (a long-form book's roman front matter);
+- blank pages where a chapter must open on a recto; the printer's page multiple;
+- each font embedded once (fontmerge), not once per chapter.
+
+Used for books whose print interior is estimated at :data:`MIN_PAGES` pages or more
+(:func:`applies`): a short book is laid out whole, in one go, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..cache import cached_render, hash_file
+from ..errors import BuildError, Location, Problem
+from ..folios import label
+from ..manuscript import Book, one_line
+from .render_pdf import render_pdf
+
+#: Where the book's HTML is cut (templates/pdf/book.html): before each part, chapter and
+#: back-matter item.
+MARK = "<!--pressroom:segment-->"
+#: The links that leave a chapter: made internal again by the merge.
+SCHEME = "x-pressroom:"
+#: A book is laid out chapter by chapter when its interior is estimated at this many pages
+#: or more and it has at least MIN_SEGMENTS pieces; below that, a whole layout is as fast.
+MIN_PAGES = 120
+MIN_SEGMENTS = 3
+#: Segment PDFs of one kind the cache keeps (the ones used last): enough for a long book's
+#: chapters in both layouts the gutter search may try, and the states of a few edits.
+KEPT = 2000
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_HREF = re.compile(r'\bhref="#([^"]+)"')
+_DATES = re.compile(r'<meta name="dcterms\.(?:created|modified)" content="[^"]*">')
+#: The date every piece carries (merge() gives the book its own).
+PIECE_DATE = "2000-01-01T00:00:00Z"
+
+
+def applies(book: Book, estimated_pages: int) -> bool:
+    """Whether ``book`` is laid out chapter by chapter (see MIN_PAGES)."""
+    return estimated_pages >= MIN_PAGES and len(book.body) + len(book.back_matter) + 1 >= MIN_SEGMENTS
+
+
+@dataclass
+class Piece:
+    """One laid-out segment: its PDF and what its layout told."""
+
+    pdf: bytes
+    pages: int  # laid out, the lead-in page not counted
+    lead_in: bool  # its PDF begins with a page to drop (a screen chapter opening on a verso)
+    anchors: dict[str, int]  # {id: 0-based page within the segment}
+    bookmarks: list[list]  # [page, level, state] in document order, as the PDF's outline lists them
+    facts: dict  # what the edition's finisher read (its facts())
+    blank_before: bool = False  # a blank page goes before it in the book
+
+
+@dataclass
+class Chapterwise:
+    """The pieces of a book laid out chapter by chapter, and where each begins."""
+
+    pieces: list[Piece]
+    first_body: int | None  # 1-based page where a long-form book's folios restart at 1
+    starts: list[int] = field(default_factory=list)  # 1-based page of each piece's first page
+
+    @property
+    def pages(self) -> int:
+        return self.starts[-1] + self.pieces[-1].pages - 1 if self.pieces else 0
+
+
+def split(html: str) -> tuple[str, list[str], str]:
+    """(the document up to and with ``<body ...>``, the body's pieces, the rest)."""
+    start = html.index(">", html.index("<body")) + 1
+    end = html.rindex("</body>")
+    return html[:start], html[start:end].split(MARK), html[end:]
+
+
+def _outward(piece: str, ids: set[str]) -> str:
+    """``piece`` with its links to ids it does not hold made ``x-pressroom:`` links."""
+    return _HREF.sub(lambda m: m.group(0) if m.group(1) in ids else f'href="{SCHEME}{m.group(1)}"', piece)
+
+
+def design_digest(book: Book) -> str:
+    """A digest of the files of the book folder a layout can read besides the manuscript's
+    text and photos: stylesheets and fonts (an @import or @font-face names them)."""
+    h = hashlib.sha256()
+    for f in sorted(book.root.rglob("*")):
+        if f.suffix.lower() in (".css", ".ttf", ".otf", ".woff", ".woff2", ".ttc", ".otc") and f.is_file():
+            h.update(f.relative_to(book.root).as_posix().encode() + b"\0" + hash_file(f).encode())
+    return h.hexdigest()
+
+
+def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: str, variant: str | None,
+            after_css: list, two_sided: bool, finisher: Callable[[], object] | None = None,
+            facts: Callable[[object], dict] | None = None, key: str = "", **options) -> Chapterwise:
+    """Lay ``html`` (a book_html document) out piece by piece, each from the cache when laid
+    out before with the same text, styles and start. ``two_sided``: every piece opens on a
+    recto (the print interior; blank pages go between); else a piece opening on a verso is
+    laid out after a lead-in page, dropped in the merge. ``finisher()`` makes a finisher
+    for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it.
+    ``key``: what else the PDFs depend on (photos, options), for the cache."""
+    # A piece's own dates do not reach the book (merge() dates it): without them, a piece
+    # laid out before is the same piece, whatever the clock says.
+    head, bodies, tail = split(_DATES.sub("", html))
+    ids = [set(_ID.findall(b)) for b in bodies]
+    texts = [head + _outward(b, i) + tail for b, i in zip(bodies, ids)]
+    common = hashlib.sha256(json.dumps([kind, key, extra_css, variant, [str(s) for s in stylesheets],
+                                        [s if isinstance(s, tuple) else str(s) for s in after_css],
+                                        two_sided, repr(sorted(options.items())), design_digest(book)],
+                                       default=str).encode()).hexdigest()
+    body_ids = {item.id for item in book.body}
+    first_piece = next((n for n, i in enumerate(ids) if body_ids & i), None) if book.long_form else None
+    contents = [m.group(1) for m in _HREF.finditer(bodies[0])]
+
+    def piece(n: int, start: int, lead_in: bool, css: str) -> Piece:
+        text = texts[n]
+        if lead_in:  # the piece opens on a verso: a page before it, dropped when merged
+            text = text.replace(bodies[n], '<div class="pressroom-lead-in" style="break-after: page"></div>'
+                                + _outward(bodies[n], ids[n]), 1)
+        first = start - 1 if lead_in else start
+        css += f"@page :first {{ counter-reset: page {first}; }}\n" if n else ""
+        cache_key = hashlib.sha256(f"{common}|{text}|{css}".encode()).hexdigest()
+
+        def make() -> tuple[bytes, dict]:
+            fin = finisher() if finisher else None
+            seen: dict = {}
+
+            def finish(document, pdf):
+                if fin is not None:
+                    fin(document, pdf)
+                anchors: dict[str, int] = {}
+                for n, page in enumerate(document.pages):  # an element's first page: where it begins
+                    for a in page.anchors:
+                        anchors.setdefault(a, n)
+                seen["anchors"] = anchors
+                seen["bookmarks"] = [(n, level, state) for n, page in enumerate(document.pages)
+                                     for level, _, _, state in page.bookmarks]
+                seen["pages"] = len(document.pages)
+
+            pending = render_pdf(book, text, stylesheets, extra_css=extra_css + css, variant=variant,
+                                 after_css=after_css, finisher=finish, created=PIECE_DATE, **options)
+            drop = 1 if lead_in else 0
+            found = {"pages": seen["pages"] - drop,
+                     "anchors": {a: p - drop for a, p in seen["anchors"].items() if p >= drop},
+                     "bookmarks": [[p - drop, lv, st] for p, lv, st in seen["bookmarks"] if p >= drop],
+                     "facts": facts(fin) if facts and fin is not None else {}}
+            return pending.bytes(), found
+
+        data, found = cached_render(f"{kind}-piece.pdf", cache_key, make, kept=KEPT)
+        return Piece(data, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
+
+    def folio_css(numbers: dict[str, str]) -> str:
+        return "".join(f'.contents a[href="{SCHEME}{a}"]::after {{ content: leader(". ") "{n}"; }}\n'
+                       for a, n in numbers.items())
+
+    placeholder = {a: "000" for a in contents}
+    front = piece(0, 1, False, folio_css(placeholder))
+    for _ in range(3):  # the front again when the folios filled in changed its length
+        pieces, starts, page, first_body = [front], [1], front.pages, None
+        for n in range(1, len(bodies)):
+            blank = two_sided and page % 2 == 1
+            page += blank
+            start = page + 1
+            if n == first_piece:
+                first_body = start
+            folio = start - first_body + 1 if first_body else start
+            p = piece(n, folio, (not two_sided) and start % 2 == 0, "")
+            p.blank_before = blank
+            pieces.append(p)
+            starts.append(start)
+            page += p.pages
+        where = {a: starts[n] + pg for n, p in enumerate(pieces) for a, pg in p.anchors.items()}
+        numbers = {a: label(where[a], first_body) for a in contents if a in where}
+        again = piece(0, 1, False, folio_css(numbers))
+        if again.pages == front.pages:
+            pieces[0] = again
+            return Chapterwise(pieces, first_body, starts)
+        front = again
+    raise BuildError([Problem(Location(str(book.source)), "the contents' length does not settle", "PR090")])
+
+
+# --------------------------------------------------------------------------
+# The merge
+# --------------------------------------------------------------------------
+
+class Merged:
+    """A merged PDF (``pdf``, a pikepdf.Pdf) and the pieces it copies from, open until it is saved."""
+
+    def __init__(self, pdf, sources: list):
+        self.pdf, self.sources = pdf, sources
+
+    def close(self) -> None:
+        for src in self.sources:
+            src.close()
+        self.pdf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def merge(book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = True) -> Merged:
+    """``laid``'s pieces in one PDF, in order (see the module's docstring)."""
+    import pikepdf
+
+    sources = [pikepdf.open(io.BytesIO(p.pdf)) for p in laid.pieces]
+    out = sources[0]
+    others = sources[1:]
+    root_elem = None
+    if tagged and "/StructTreeRoot" in out.Root:
+        root_elem = out.Root.StructTreeRoot.K[0]
+    nums: list = []  # (key, value) of the merged parent tree
+    annots: list = []  # (annotation, its parent tree value)
+    dests: dict[str, object] = {}
+    marks: list = []  # (page object, level, state, destination array) for the outline
+
+    def parents(src):
+        tree = src.Root.StructTreeRoot.ParentTree
+        flat = tree.Nums
+        return {int(flat[i]): flat[i + 1] for i in range(0, len(flat), 2)}
+
+    def take(src, piece: Piece, pages: list, own: bool) -> None:
+        """Record what ``pages`` (src's kept pages, now in ``out``) bring along."""
+        copy = (lambda o: o) if own else out.copy_foreign
+        kept_src = list(src.pages)[1 if piece.lead_in else 0:]
+        if root_elem is not None:
+            tree = parents(src)
+            for sp, page in zip(kept_src, pages):
+                key = sp.obj.get("/StructParents")
+                if key is not None and int(key) in tree:
+                    value = tree[int(key)]
+                    nums.append((page, pikepdf.Array([copy(v) if isinstance(v, pikepdf.Dictionary) else v
+                                                      for v in value])))
+                for annot, src_annot in zip(page.obj.get("/Annots", []), sp.obj.get("/Annots", [])):
+                    k = src_annot.get("/StructParent")
+                    if k is not None and int(k) in tree:
+                        annots.append((annot, copy(tree[int(k)])))
+        names = src.Root.get("/Names", {}).get("/Dests") if "/Names" in src.Root else None
+        if names is not None:
+            flat = names.get("/Names", [])
+            by_src = {sp.objgen: pg for sp, pg in zip((p.obj for p in kept_src), pages)}
+            for i in range(0, len(flat), 2):
+                d = flat[i + 1]
+                target = by_src.get(d[0].objgen)
+                if target is not None:
+                    dests[str(flat[i])] = pikepdf.Array([target.obj, *list(d)[1:]])
+        # The outline: WeasyPrint's, flattened in document order, matched with the levels.
+        if "/Outlines" in src.Root:
+            flat_items = []
+
+            def walk(item):
+                while item is not None:
+                    flat_items.append(item)
+                    walk(item.get("/First"))
+                    item = item.get("/Next")
+            walk(src.Root.Outlines.get("/First"))
+            by_src = {sp.obj.objgen: pg for sp, pg in zip(kept_src, pages)}
+            items = [i for i in flat_items if i.Dest[0].objgen in by_src]
+            for item, (_, level, state) in zip(items, piece.bookmarks):
+                marks.append((by_src[item.Dest[0].objgen], level, state, list(item.Dest)[1:], str(item.Title)))
+
+    pages_out = list(out.pages)
+    take(out, laid.pieces[0], pages_out, own=True)
+    for src, piece in zip(others, laid.pieces[1:]):
+        if piece.blank_before:
+            _blank(out)
+        kept = list(src.pages)[1 if piece.lead_in else 0:]
+        if root_elem is not None:  # the piece's elements join the book's Document element
+            elem = src.Root.StructTreeRoot.K[0]
+            kids = [k for k in elem.K if not (piece.lead_in and k.get("/Pg") is not None
+                                                and k.Pg.objgen == src.pages[0].obj.objgen)]
+            for k in kids:
+                del k["/P"]
+        before = len(out.pages)
+        with warnings.catch_warnings():  # named destinations: made one tree below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else Warning)
+            out.pages.extend(kept)
+        new_pages = list(out.pages)[before:]
+        if root_elem is not None:
+            for k in kids:
+                c = out.copy_foreign(k)
+                c.P = root_elem
+                root_elem.K.append(c)
+        take(src, piece, new_pages, own=False)
+    pad = -len(out.pages) % max(1, multiple)
+    for _ in range(pad):
+        _blank(out)
+
+    # Links that left their piece, made internal.
+    for page in out.pages:
+        for annot in page.obj.get("/Annots", []):
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(SCHEME):
+                del annot["/A"]
+                annot.Dest = pikepdf.String(uri[len(SCHEME):])
+                annot.Contents = pikepdf.String(uri[len(SCHEME):])
+
+    if root_elem is not None:
+        index = {p.objgen: n for n, p in enumerate(pg.obj for pg in out.pages)}
+        flat = []
+        for page, value in sorted(nums, key=lambda e: index[e[0].obj.objgen]):
+            n = index[page.obj.objgen]
+            page.obj.StructParents = n
+            flat += [n, value]
+        total = len(out.pages)
+        for i, (annot, value) in enumerate(annots):
+            annot.StructParent = total + i
+            flat += [total + i, value]
+        out.Root.StructTreeRoot.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(flat)))
+        out.Root.StructTreeRoot.ParentTreeNextKey = total + len(annots)
+
+    if dests:
+        names = pikepdf.Array()
+        for name in sorted(dests, key=lambda s: s.encode("utf-16-be") if not s.isascii() else s.encode()):
+            names.append(pikepdf.String(name))
+            names.append(dests[name])
+        out.Root.Names = out.Root.get("/Names", pikepdf.Dictionary())
+        out.Root.Names.Dests = out.make_indirect(pikepdf.Dictionary(Names=names))
+
+    _outline(out, marks)
+    if laid.first_body:
+        nums_l = pikepdf.Array()
+        if laid.first_body > 1:
+            nums_l.extend([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
+        nums_l.extend([laid.first_body - 1, pikepdf.Dictionary(S=pikepdf.Name.D)])
+        out.Root.PageLabels = pikepdf.Dictionary(Nums=nums_l)
+
+    _date(out)
+    _dedupe_fonts(out, book)
+    return Merged(out, others)
+
+
+def _date(out) -> None:
+    """The build's date (SOURCE_DATE_EPOCH, else now) in the document info and the XMP."""
+    import pikepdf
+
+    from .base import source_date
+
+    when = source_date()
+    pdf_date = pikepdf.String(when.strftime("D:%Y%m%d%H%M%S+00'00"))
+    out.docinfo["/CreationDate"] = pdf_date
+    out.docinfo["/ModDate"] = pdf_date
+    if "/Metadata" in out.Root:
+        with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                if key in xmp:
+                    xmp[key] = when.isoformat()
+
+
+def _dedupe_fonts(out, book: Book) -> None:
+    """Each face once in the merged PDF (every piece embeds its own subset)."""
+    try:
+        from ..fontmerge import FontIndex, book_font_files, merge_fonts
+    except ImportError:
+        return
+    merge_fonts(out, FontIndex(book_font_files(book)))
+
+
+def _blank(out) -> None:
+    """Append an empty page the size (and boxes) of the last one."""
+    import pikepdf
+
+    last = out.pages[-1].obj
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=last.MediaBox,
+                              Resources=pikepdf.Dictionary(),
+                              Contents=out.make_stream(b""))
+    for box in ("/TrimBox", "/BleedBox", "/ArtBox", "/CropBox"):
+        if box in last:
+            page[box] = last[box]
+    out.pages.append(pikepdf.Page(page))
+
+
+def _outline(out, marks) -> None:
+    """The merged outline: items nested by level, as WeasyPrint nests bookmarks (a heading
+    goes under the last one of a lower level before it)."""
+    import pikepdf
+
+    if "/Outlines" in out.Root:
+        del out.Root["/Outlines"]
+    if not marks:
+        return
+    with out.open_outline() as outline:
+        stack: list[tuple[int, object]] = []  # (level, OutlineItem)
+        for page, level, state, rest, title in marks:
+            item = pikepdf.OutlineItem(title)
+            item.destination = pikepdf.Array([page.obj, *rest])
+            item.is_closed = state == "closed"
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((level, item))
