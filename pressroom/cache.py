@@ -176,7 +176,7 @@ RENDERS_KEPT = 64
 
 
 def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
-                  kept: int = RENDERS_KEPT) -> tuple[bytes, dict]:
+                  kept: int | None = None) -> tuple[bytes, dict]:
     """What ``make()`` returns ((bytes, JSON-able facts about them)), from the cache when
     the same ``key`` (all the book's part of what the bytes depend on) and the same code
     (:func:`code_digest`) made it before. ``kind`` names the file ("cover.pdf"); the
@@ -198,13 +198,13 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
     try:
         atomic_write(data_file, data)
         atomic_write(meta_file, json.dumps({"digest": content_digest(data), "facts": facts}).encode())
-        _prune(folder, ext, kept)
+        _prune(folder, ext, RENDERS_KEPT if kept is None else kept)
     except OSError:
         pass  # the cache only saves time
     return data, facts
 
 
-def _prune(folder: Path, ext: str, kept: int = RENDERS_KEPT) -> None:
+def _prune(folder: Path, ext: str, kept: int) -> None:
     """Remove all but the ``kept`` entries of ``folder`` used last."""
     entries = []
     for meta in folder.glob("*.meta.json"):

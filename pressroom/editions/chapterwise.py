@@ -130,20 +130,20 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
     # laid out before is the same piece, whatever the clock says.
     head, bodies, tail = split(_DATES.sub("", html))
     ids = [set(_ID.findall(b)) for b in bodies]
-    texts = [head + _outward(b, i) + tail for b, i in zip(bodies, ids)]
+    bodies = [_outward(b, i) for b, i in zip(bodies, ids)]
     common = hashlib.sha256(json.dumps([kind, key, extra_css, variant, [str(s) for s in stylesheets],
                                         [s if isinstance(s, tuple) else str(s) for s in after_css],
                                         two_sided, repr(sorted(options.items())), design_digest(book)],
                                        default=str).encode()).hexdigest()
     body_ids = {item.id for item in book.body}
     first_piece = next((n for n, i in enumerate(ids) if body_ids & i), None) if book.long_form else None
-    contents = [m.group(1) for m in _HREF.finditer(bodies[0])]
+    # The front's links to other pieces: the contents' entries, their folios filled in below.
+    contents = re.findall(f'href="{SCHEME}([^"]+)"', bodies[0])
 
     def piece(n: int, start: int, lead_in: bool, css: str) -> Piece:
-        text = texts[n]
-        if lead_in:  # the piece opens on a verso: a page before it, dropped when merged
-            text = text.replace(bodies[n], '<div class="pressroom-lead-in" style="break-after: page"></div>'
-                                + _outward(bodies[n], ids[n]), 1)
+        # A piece opening on a verso is laid out after a lead-in page, dropped when merged.
+        lead = '<div class="pressroom-lead-in" style="break-after: page"></div>' if lead_in else ""
+        text = head + lead + bodies[n] + tail
         first = start - 1 if lead_in else start
         css += f"@page :first {{ counter-reset: page {first}; }}\n" if n else ""
         cache_key = hashlib.sha256(f"{common}|{text}|{css}".encode()).hexdigest()
@@ -226,6 +226,25 @@ class Merged:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class MergedPDF:
+    """The merged PDF of pieces laid out, written when asked (as render_pdf.PendingPDF is)."""
+
+    def __init__(self, book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = True):
+        self.book, self.laid, self.multiple, self.tagged = book, laid, multiple, tagged
+
+    def write(self, output) -> None:
+        """Write the PDF to the binary file object ``output``."""
+        import pikepdf
+
+        with merge(self.book, self.laid, multiple=self.multiple, tagged=self.tagged) as merged:
+            merged.pdf.save(output, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.write(out)
+        return out.getvalue()
 
 
 def merge(book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = True) -> Merged:

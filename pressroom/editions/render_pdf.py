@@ -116,13 +116,14 @@ def write_pdf(book: Book, html: str, stylesheets: list[str | Path], **kwargs) ->
 
 def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_css: str = "",
                variant: str | None = None, stand_ins: dict[str, bytes] | None = None,
-               after_css: list[Path | tuple[str, str]] = (), **options) -> PendingPDF:
+               after_css: list[Path | tuple[str, str]] = (), created: str | None = None,
+               **options) -> PendingPDF:
     """Lay ``html`` out with WeasyPrint, reading only the book, the cache and the styles,
     and generate its PDF; ``finisher(document, pdf)``, when given, sees it before it is
     written by the result's write() or bytes(). ``stand_ins`` gives image URLs bytes to
     read instead of their files. ``after_css`` come after ``extra_css``: the book's design
     (design.sheets), files or (CSS text, base URL) pairs. The bytes depend only on the book
-    and SOURCE_DATE_EPOCH."""
+    and SOURCE_DATE_EPOCH; ``created`` (ISO 8601) dates the PDF instead when the HTML does not."""
     from weasyprint import CSS, DEFAULT_OPTIONS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -163,7 +164,7 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
                     break
                 rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
         # PDF/X fills missing dates from the clock: give it the build's date instead.
-        when = source_date().isoformat().replace("+00:00", "Z")
+        when = created or source_date().isoformat().replace("+00:00", "Z")
         rendered.metadata.created = rendered.metadata.created or when
         rendered.metadata.modified = rendered.metadata.modified or when
         pdf, pdf_opts = weasyprint_adapter.generate_pdf(rendered, opts, variant, seed)

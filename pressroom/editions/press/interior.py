@@ -11,7 +11,7 @@ interior, because its spine width comes from the interior's page count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from ... import design
@@ -23,12 +23,13 @@ from ...manuscript import Book
 from ...render import STYLES
 from ...scripts import pdf_css
 from ...staging import Staged, stage
+from .. import chapterwise
 from ..base import NOTHING, Edition, Geometry, Given, estimated_pages, source_date
 from ..pdf import book_html, page_css
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
 from .color import cmyk_bytes, cmyk_write, color_assets
 from .cover import Cover, Jacket, build_cover, build_jacket
-from .pagemap import PageMap, cache_key, decoded, encoded, remember
+from .pagemap import PageMap, PageStart, cache_key, decoded, encoded, remember
 from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
 from .preflight import check_print
 from .services import MIN_PAGES, PT_PER_IN, SAFETY, gutter_for
@@ -92,13 +93,48 @@ class PrintInterior(Edition):
         stand_ins, files = stand_ins_for(book, assets)
         fin = Finisher(book.print.bleed, book.print.page_multiple, photo_uri_map(book, assets), SAFETY, book=book,
                        files=files)
-        pdf = render_pdf(book, html, [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"],
-                         extra_css=self.page_css(book, g) + pdf_css(book, g), variant="pdf/x-4", finisher=fin,
-                         stand_ins=stand_ins, after_css=design.sheets(book.design, "book"), **print_options())
+        sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"]
+        extra, after = self.page_css(book, g) + pdf_css(book, g), design.sheets(book.design, "book")
+        if chapterwise.applies(book, estimated_pages(book, g)):
+            return self._render_chapterwise(book, assets, gutter, html, sheets, extra, after, stand_ins, fin), fin
+        pdf = render_pdf(book, html, sheets, extra_css=extra, variant="pdf/x-4", finisher=fin,
+                         stand_ins=stand_ins, after_css=after, **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
                       for n, photo, asset, w, h, stretched in fin.images]
         return Layout(pdf, fin.pages, fin.laid_out, gutter, placements, fin.unembedded, fin.unsafe,
                       PageMap(tuple(fin.starts), fin.pages)), fin
+
+    def _render_chapterwise(self, book: Book, assets, gutter: float, html: str, sheets: list, extra: str,
+                            after: list, stand_ins: dict, fin: Finisher) -> Layout:
+        """A long book's interior laid out chapter by chapter (editions/chapterwise.py), each
+        chapter's PDF (its photos in it) from the cache when unchanged; what each piece's
+        Finisher read comes back with it, its pages counted from the book's first."""
+        images = {id(p): i for i, p in enumerate(book.images)}
+
+        def finisher() -> Finisher:  # one per piece, padding nothing: the merge pads the book
+            return Finisher(fin.bleed, 1, fin.by_uri, SAFETY, book=book, files=fin.files)
+
+        def facts(f: Finisher) -> dict:
+            return {"images": [[n, images[id(photo)], w, h, asset.width / (w / PT_PER_IN), stretched]
+                               for n, photo, asset, w, h, stretched in f.images],
+                    "unsafe": f.unsafe, "unembedded": f.unembedded, "starts": [astuple(s) for s in f.starts]}
+
+        laid = chapterwise.lay_out(book, html, sheets, kind="print", extra_css=extra, variant="pdf/x-4",
+                                   after_css=after, two_sided=True, finisher=finisher, facts=facts,
+                                   stand_ins=stand_ins, **print_options())
+        placements, unsafe, unembedded, starts = [], [], [], []
+        for piece, first in zip(laid.pieces, laid.starts):
+            shift = first - 1
+            f = piece.facts
+            placements += [Placement(book.images[i], n + shift, w, h, ppi, stretched)
+                           for n, i, w, h, ppi, stretched in f["images"]]
+            unsafe += [(n + shift, text) for n, text in f["unsafe"]]
+            unembedded += [u for u in f["unembedded"] if u not in unembedded]
+            starts += [replace(PageStart(*s), page=s[0] + shift) for s in f["starts"]]
+        multiple = max(1, book.print.page_multiple)
+        pages = laid.pages + (-laid.pages % multiple)
+        pdf = chapterwise.MergedPDF(book, laid, multiple=multiple, tagged=False)
+        return Layout(pdf, pages, laid.pages, gutter, placements, unembedded, unsafe, PageMap(tuple(starts), pages))
 
     def layout(self, book: Book, assets) -> Layout:
         """The interior, laid out with the gutter its (padded) page count needs: first with

@@ -1,0 +1,208 @@
+"""A long book laid out chapter by chapter (editions/chapterwise.py, issue 16): the same
+pages, navigation, tags and folios as the whole layout, and an edit lays out only the
+chapter edited."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+from PIL import ImageChops
+
+from bookmaker import make_novel
+from pressroom.cli import main
+from pressroom.editions import chapterwise
+from pressroom.editions.pdf import ScreenPDF
+from pressroom.editions.press.interior import PrintInterior
+from pressroom.images import derive
+from pressroom.manuscript import load
+
+pytestmark = pytest.mark.slow
+
+SLUG = "the-lamp-at-the-harbour"
+
+
+def build_both(folder: Path, out: Path, monkeypatch, *, whole: bool) -> dict[str, Path]:
+    """The screen PDF and print interior of ``folder``, laid out whole or chapter by chapter."""
+    with monkeypatch.context() as mp:
+        mp.setattr(chapterwise, "MIN_PAGES", 10**9 if whole else 0)
+        assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
+    return {"pdf": out / f"{SLUG}.pdf", "print": out / f"{SLUG}-print.pdf", "epub": out / f"{SLUG}.epub"}
+
+
+@pytest.fixture(scope="module")
+def novel(tmp_path_factory):
+    """A three-part novel with notes, sections, cross-references, matter and a photo, built
+    whole and chapter by chapter: (folder, {mode: {edition: path}})."""
+    folder = make_novel(tmp_path_factory.mktemp("cw") / "novel", parts=3, chapters_per_part=2, paragraphs=24,
+                        notes=3)
+    built = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for mode in ("whole", "chapterwise"):
+            built[mode] = build_both(folder, tmp_path_factory.mktemp(mode), mp, whole=mode == "whole")
+    return folder, built
+
+
+def texts(path: Path) -> list[str]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def navigation(path: Path) -> dict:
+    """Outline (depth, title, page, place), named destinations, links (page, target,
+    description), page labels, and the structure tree's element kinds in order."""
+    with pikepdf.open(path) as pdf:
+        index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+
+        def place(dest):
+            return index[dest[0].objgen], [round(float(v), 1) for v in list(dest)[2:4]]
+
+        outline = []
+        with pdf.open_outline() as o:
+            def walk(items, depth):
+                for item in items:
+                    outline.append((depth, item.title, place(item.destination), item.is_closed))
+                    walk(item.children, depth + 1)
+            walk(o.root, 0)
+        dests = {}
+        if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+            flat = pdf.Root.Names.Dests.Names
+            dests = {str(flat[i]): place(flat[i + 1]) for i in range(0, len(flat), 2)}
+        links = [(i, str(a.get("/Dest", "")) or str(a.A.URI), str(a.get("/Contents", "")))
+                 for i, page in enumerate(pdf.pages) for a in page.obj.get("/Annots", [])]
+        labels = repr(pdf.Root.get("/PageLabels"))
+        kinds = []
+        if "/StructTreeRoot" in pdf.Root:
+            def elems(e):
+                kinds.append(str(e.S))
+                for k in e.get("/K", []):
+                    if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                        elems(k)
+            for k in pdf.Root.StructTreeRoot.K:
+                elems(k)
+        return {"outline": outline, "dests": dests, "links": links, "labels": labels, "tags": kinds}
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_chapter_by_chapter_gives_the_same_pages_as_the_whole_layout(novel, edition):
+    _, built = novel
+    whole, pieces = built["whole"][edition], built["chapterwise"][edition]
+    assert texts(whole) == texts(pieces)
+    a, b = pdfium.PdfDocument(str(whole)), pdfium.PdfDocument(str(pieces))
+    differ = [i + 1 for i in range(len(a))
+              if ImageChops.difference(a[i].render(scale=0.5).to_pil().convert("RGB"),
+                                       b[i].render(scale=0.5).to_pil().convert("RGB")).getbbox()]
+    assert differ == []
+
+
+@pytest.mark.parametrize("edition", ["pdf", "print"])
+def test_outline_destinations_links_labels_and_tags_survive_the_merge(novel, edition):
+    _, built = novel
+    whole, pieces = navigation(built["whole"][edition]), navigation(built["chapterwise"][edition])
+    assert pieces == whole
+    if edition == "pdf":
+        assert [d for d, *_ in pieces["outline"]].count(1) >= 6  # chapters nested under their parts
+        internal = [t for _, t, _ in pieces["links"] if not t.startswith(("http", "mailto"))]
+        assert internal and all(t in pieces["dests"] for t in internal)  # every link leads somewhere
+        assert "/Link" in pieces["tags"] and "/Note" in pieces["tags"]
+
+
+def test_the_merged_screen_pdf_is_one_valid_tagged_document(novel):
+    """One structure tree: every marked-content id of every page reached from it or an
+    artifact, one parent tree entry per page and annotation, each font embedded once."""
+    _, built = novel
+    with pikepdf.open(built["chapterwise"]["pdf"]) as pdf:
+        root = pdf.Root.StructTreeRoot
+        assert len(root.K) == 1 and root.K[0].S == "/Document"
+        reached = set()
+
+        def walk(e, page):
+            page = e.get("/Pg", page)
+            for k in e.get("/K", []):
+                if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                    assert k.P.objgen == e.objgen
+                    walk(k, page)
+                elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR":
+                    reached.add((k.get("/Pg", page).objgen, int(k.MCID)))
+                elif not isinstance(k, (pikepdf.Dictionary, pikepdf.Array)):
+                    reached.add((page.objgen, int(k)))
+        walk(root.K[0], None)
+        pages = {p.objgen for p in (pg.obj for pg in pdf.pages)}
+        assert {objgen for objgen, _ in reached} <= pages
+        for page in pdf.pages:
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "BDC" and operands[0] != "/Artifact":
+                    assert (page.obj.objgen, int(operands[1].MCID)) in reached
+        nums = root.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert keys == sorted(set(keys)) and int(root.ParentTreeNextKey) == keys[-1] + 1
+        faces = {}
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                faces.setdefault(str(font.BaseFont), set()).add(font.objgen)
+        assert faces and all(len(objs) == 1 for objs in faces.values()), faces
+
+
+def test_an_edit_lays_out_only_its_chapter_and_gives_the_bytes_of_a_fresh_build(tmp_path, monkeypatch):
+    """Rebuilt after a one-word edit, only the edited chapter is laid out again (one new
+    piece per PDF); the files are byte for byte those of a build with an empty cache."""
+    folder = make_novel(tmp_path / "novel", parts=2, chapters_per_part=3, paragraphs=16, notes=1, photo=False)
+    monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
+    out = tmp_path / "out"
+    assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
+    renders = Path(os.environ["XDG_CACHE_HOME"]) / "pressroom" / "renders"
+
+    def pieces() -> set[Path]:
+        return set(renders.glob("*-piece-pdf/*.pdf"))
+
+    before = pieces()
+    chapter = folder / "chapters" / "04.md"
+    text = chapter.read_text(encoding="utf-8")
+    word = text.split()[12]
+    chapter.write_text(text.replace(f" {word} ", " lantern ", 1), encoding="utf-8")
+    assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
+    new = pieces() - before
+    assert sorted(p.parent.name for p in new) == ["print-piece-pdf", "screen-piece-pdf"]
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    fresh = tmp_path / "fresh"
+    assert main(["all", "--book", str(folder), "--out", str(fresh), "-q"]) == 0
+    for f in sorted(fresh.iterdir()):
+        assert (out / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_a_chapter_that_grows_moves_the_folios_after_it(tmp_path, monkeypatch):
+    """A chapter given a page more: the chapters after it are laid out again with their new
+    folios, and the contents says so, as the whole layout does."""
+    folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=4, paragraphs=10, notes=0, photo=False)
+    book_before = load(folder)
+    e = ScreenPDF()
+    monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
+    e.build(book_before, {})
+    chapter = folder / "chapters" / "02.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n" + "More words at the end. " * 400 + "\n",
+                       encoding="utf-8")
+    book = load(folder)
+    pieces = e.build(book, {})[f"{SLUG}.pdf"]
+    monkeypatch.setattr(chapterwise, "MIN_PAGES", 10**9)
+    whole = e.build(book, {})[f"{SLUG}.pdf"]
+    (tmp_path / "a.pdf").write_bytes(pieces)
+    (tmp_path / "b.pdf").write_bytes(whole)
+    assert texts(tmp_path / "a.pdf") == texts(tmp_path / "b.pdf")
+
+
+def test_a_short_book_is_laid_out_whole(tmp_path, monkeypatch):
+    """Below MIN_PAGES the book is one layout: nothing goes to the piece cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=2, paragraphs=4, notes=0, photo=False)
+    book = load(folder)
+    e = PrintInterior()
+    e.build(book, derive(list(book.images), e.targets(book)))
+    renders = Path(os.environ["XDG_CACHE_HOME"]) / "pressroom" / "renders"
+    assert not list(renders.glob("print-piece-pdf/*"))
