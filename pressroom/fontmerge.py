@@ -430,6 +430,9 @@ class _Font:
     widths: dict[int, object] = field(default_factory=dict)
     to_unicode: dict[int, str] = field(default_factory=dict)
     key: FaceKey | None = None
+    #: Cut with TrueType hinting kept (WeasyPrint's hinting option, or a font embedded
+    #: whole for a form field): never merged with unhinted cuts, which render otherwise.
+    hinted: bool = False
     #: Why it cannot be merged (None: it can).
     why_not: str | None = None
 
@@ -480,6 +483,7 @@ def _read_font(font: pikepdf.Object) -> _Font:
         tu = font.get("/ToUnicode")
         f.to_unicode = parse_to_unicode(tu.read_bytes()) if tu is not None else {}
         f.key = face_key(f.program)
+        f.hinted = bool(_tables(f.program) & HINTING_TABLES)
         if f.key is None:
             f.why_not = "no name and head tables"
     except (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError) as e:
@@ -610,14 +614,14 @@ def _cidset(gids: set[int]) -> bytes:
     return bytes(bits)
 
 
-def _merge_face(pdf: pikepdf.Pdf, members: list[_Font], original: Original) -> dict[tuple[int, int], pikepdf.Object] | None:
-    """One font program for ``members`` (one face), and a font dictionary for each set of
-    them that agree on widths and text: {member's objgen: its replacement}. None when the
-    face cannot be cut again."""
+def _merge_face(pdf: pikepdf.Pdf, members: list[_Font], original: Original, hinting: bool
+                ) -> dict[tuple[int, int], pikepdf.Object] | None:
+    """One font program for ``members`` (one face, all cut with ``hinting`` or all
+    without), and a font dictionary for each set of them that agree on widths and text:
+    {member's objgen: its replacement}. None when the face cannot be cut again."""
     gids: set[int] = set()
     for m in members:
         gids |= m.widths.keys() | m.to_unicode.keys()
-    hinting = any(_tables(m.program) & HINTING_TABLES for m in members)
     program = subset_program(original, gids, hinting)
     if not program:
         return None
@@ -716,11 +720,11 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: FontIndex | None) -> FontMergeRepor
     kept: list[tuple[str, str]] = []
     for base in sorted(groups):
         members = groups[base]
-        by_key: dict[FaceKey, list[_Font]] = {}
+        by_key: dict[tuple[FaceKey, bool], list[_Font]] = {}
         for m in members:
             if m.why_not is None:
-                by_key.setdefault(m.key, []).append(m)
-        for key, faces in by_key.items():
+                by_key.setdefault((m.key, m.hinted), []).append(m)
+        for (key, hinted), faces in by_key.items():
             if len({hashlib.sha256(m.program).digest() for m in faces}) < 2:
                 continue  # one program already (one chapter uses it)
             original = originals.find(key) if originals is not None else None
@@ -730,7 +734,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: FontIndex | None) -> FontMergeRepor
             if not original.mergeable:
                 kept.append((base, "a variable or colour font"))
                 continue
-            done = _merge_face(pdf, faces, original)
+            done = _merge_face(pdf, faces, original, hinted)
             if done is None:
                 kept.append((base, "the face cannot be cut again"))
                 continue
