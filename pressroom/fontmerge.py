@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from binascii import unhexlify
+from decimal import Decimal
 import re
 import time
 import zlib
@@ -136,9 +138,42 @@ def face_key(program: bytes) -> FaceKey | None:
     return faces[0][0] if len(faces) == 1 else None
 
 
-def _tables(program: bytes) -> frozenset[str]:
-    faces = _sfnt_faces(lambda o, n: program[o:o + n])
-    return faces[0][1] if faces else frozenset()
+def _stream_face(stream: pikepdf.Object) -> tuple[FaceKey | None, frozenset[str]]:
+    """The key and tables of the font program in ``stream``, inflating only as much of it
+    as the table directory, ``head`` and ``name`` need (they come first in HarfBuzz's and
+    most fonts' layout); the whole program for any filter but Flate without parameters."""
+    if stream.get("/Filter") == Name.FlateDecode and "/DecodeParms" not in stream:
+        inflate = zlib.decompressobj()
+        pending = [stream.read_raw_bytes()]
+        buf = bytearray()
+
+        def read(offset: int, n: int) -> bytes:
+            while len(buf) < offset + n and (pending[0] or not inflate.eof):
+                chunk = inflate.decompress(pending[0], max(offset + n - len(buf), 1 << 16))
+                pending[0] = inflate.unconsumed_tail
+                buf.extend(chunk)
+                if not chunk and not pending[0]:
+                    break
+            return bytes(buf[offset:offset + n])
+    else:
+        data = stream.read_bytes()
+
+        def read(offset: int, n: int) -> bytes:
+            return data[offset:offset + n]
+    try:
+        faces = _sfnt_faces(read)
+    except zlib.error:
+        return None, frozenset()
+    return faces[0] if len(faces) == 1 else (None, frozenset())
+
+
+def _digest(stream: pikepdf.Object) -> tuple[bytes, int]:
+    """Tells programs apart: their bytes as stored, and how they are stored (two copies
+    of one program stored alike have the same digest; stored otherwise, they differ,
+    which is never wrong here, only less thrifty), and the stored size."""
+    how = repr((stream.get("/Filter"), stream.get("/DecodeParms"), stream.get("/Subtype"))).encode()
+    raw = stream.read_raw_bytes()
+    return hashlib.blake2b(raw + b"\0" + how, digest_size=20).digest(), len(raw)
 
 
 @lru_cache(maxsize=1024)
@@ -337,18 +372,24 @@ def _subset_fonttools(original: Original, data: bytes | None, gids: set[int], hi
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)> <((?:[0-9A-Fa-f]{2})*)>")
+_W_TOKEN = re.compile(rb"\[|\]|[-+]?(?:\d+\.?\d*|\.\d+)")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f\s]*>|\[[^\]]*\])")
 
 
 def _utf16(hexs: bytes) -> str:
-    raw = bytes.fromhex(hexs.decode("ascii").replace(" ", "").replace("\n", "").replace("\r", "").replace("\t", ""))
-    return raw.decode("utf-16-be", "surrogatepass")
+    return bytes.fromhex(hexs.decode("ascii")).decode("utf-16-be", "surrogatepass")  # fromhex skips whitespace
 
 
 def parse_to_unicode(data: bytes) -> dict[int, str]:
     """A ToUnicode CMap's {code: text} (bfchar and bfrange entries, two-byte codes)."""
     out: dict[int, str] = {}
     for block in _BFCHAR.findall(data):
+        pairs = _PAIR.findall(block)
+        if len(pairs) * 2 == len(_HEX.findall(block)):  # WeasyPrint's lines: <code> <text>
+            for code, text in pairs:
+                out[int(code, 16)] = unhexlify(text).decode("utf-16-be", "surrogatepass")
+            continue
         hexes = _HEX.findall(block)
         for code, text in zip(hexes[::2], hexes[1::2]):
             out[int(code, 16)] = _utf16(text)
@@ -385,19 +426,28 @@ def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     return b"\n".join(lines)
 
 
-def parse_widths(w) -> dict[int, object]:
-    """A CIDFont's /W as {cid: width} (both of its forms); widths as pikepdf gives them."""
-    out: dict[int, object] = {}
-    items = list(w)
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        if i + 1 < len(items) and isinstance(items[i + 1], Array):
-            for k, width in enumerate(items[i + 1]):
-                out[first + k] = width
-            i += 2
+def parse_widths(w) -> dict[int, int | Decimal]:
+    """A CIDFont's /W as {cid: width} (both of its forms: ``c [w1 w2 ...]`` and
+    ``cfirst clast w``), read from its PDF syntax at once (fast for thousands of glyphs)."""
+    out: dict[int, int | Decimal] = {}
+    tokens = _W_TOKEN.findall(w.unparse() if isinstance(w, pikepdf.Object) else bytes(w))
+    if tokens[:1] == [b"["] and tokens[-1:] == [b"]"]:
+        tokens = tokens[1:-1]
+    number = lambda t: int(t) if t.lstrip(b"+-").isdigit() else Decimal(t.decode())  # noqa: E731
+    i, n = 0, len(tokens)
+    while i < n:
+        first = int(number(tokens[i]))
+        if i + 1 < n and tokens[i + 1] == b"[":
+            j = tokens.index(b"]", i + 2)
+            for k, t in enumerate(tokens[i + 2:j]):
+                out[first + k] = number(t)
+            i = j + 1
         else:
-            last, width = int(items[i + 1]), items[i + 2]
+            if i + 2 >= n or b"[" in tokens[i + 1:i + 3]:
+                raise ValueError("a /W entry cut short")
+            last, width = int(number(tokens[i + 1])), number(tokens[i + 2])
+            if last - first > 0xFFFF:
+                raise ValueError("a /W range too long")
             for cid in range(first, last + 1):
                 out[cid] = width
             i += 3
@@ -425,7 +475,8 @@ class _Font:
     font: pikepdf.Object  # the Type0 dictionary (indirect)
     base: str  # /BaseFont, as a string without the slash
     program_stream: pikepdf.Object | None = None
-    program: bytes = b""
+    digest: bytes = b""  # of the program as stored (see _digest)
+    size: int = 0  # the program's bytes as stored
     kind: str = ""  # "FontFile2" or "FontFile3"
     widths: dict[int, object] = field(default_factory=dict)
     to_unicode: dict[int, str] = field(default_factory=dict)
@@ -466,7 +517,7 @@ def _read_font(font: pikepdf.Object) -> _Font:
         if f.program_stream is None:
             f.why_not = "not embedded"
             return f
-        f.program = f.program_stream.read_bytes()
+        f.digest, f.size = _digest(f.program_stream)
         if f.kind == "FontFile" or (f.kind == "FontFile3" and f.program_stream.get("/Subtype") != Name.OpenType):
             f.why_not = "not an OpenType or TrueType program"
             return f
@@ -482,11 +533,12 @@ def _read_font(font: pikepdf.Object) -> _Font:
         f.widths = parse_widths(cid.get("/W", Array()))
         tu = font.get("/ToUnicode")
         f.to_unicode = parse_to_unicode(tu.read_bytes()) if tu is not None else {}
-        f.key = face_key(f.program)
-        f.hinted = bool(_tables(f.program) & HINTING_TABLES)
+        f.key, tables = _stream_face(f.program_stream)
+        f.hinted = bool(tables & HINTING_TABLES)
         if f.key is None:
             f.why_not = "no name and head tables"
-    except (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError) as e:
+    except (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError,
+            zlib.error) as e:
         f.why_not = f"unreadable ({type(e).__name__})"
     return f
 
@@ -561,7 +613,7 @@ class FontMergeReport:
     #: Type0 font dictionaries used before and after.
     fonts_before: int
     fonts_after: int
-    #: Distinct embedded font programs before and after, and their bytes (uncompressed).
+    #: Distinct embedded font programs before and after, and their bytes as stored (compressed).
     programs_before: int
     programs_after: int
     program_bytes_before: int
@@ -614,25 +666,32 @@ def _cidset(gids: set[int]) -> bytes:
     return bytes(bits)
 
 
-def _merge_face(pdf: pikepdf.Pdf, members: list[_Font], original: Original, hinting: bool
+def _merge_face(pdf: pikepdf.Pdf, members: list[_Font], original: Original | None = None, hinting: bool = False
                 ) -> dict[tuple[int, int], pikepdf.Object] | None:
-    """One font program for ``members`` (one face, all cut with ``hinting`` or all
-    without), and a font dictionary for each set of them that agree on widths and text:
-    {member's objgen: its replacement}. None when the face cannot be cut again."""
+    """One font program for ``members`` (one face): cut from ``original`` for all their
+    glyphs (all cut with ``hinting`` or all without), or without ``original`` the one
+    program they all embed already. And a font dictionary for each set of them that agree
+    on widths and text: {member's objgen: its replacement}. None when the face cannot be
+    cut again."""
     gids: set[int] = set()
     for m in members:
         gids |= m.widths.keys() | m.to_unicode.keys()
-    program = subset_program(original, gids, hinting)
-    if not program:
-        return None
-    kind = "FontFile3" if program[:4] == b"OTTO" else "FontFile2"
-    if any(m.kind != kind for m in members):
-        return None
     first = members[0]
-    if kind == "FontFile3":
-        font_file = _flate(pdf, program, Subtype=Name.OpenType)
+    if original is None:
+        if len({m.digest for m in members}) != 1:
+            return None
+        kind, font_file = first.kind, first.program_stream
     else:
-        font_file = _flate(pdf, program, Length1=len(program))
+        program = subset_program(original, gids, hinting)
+        if not program:
+            return None
+        kind = "FontFile3" if program[:4] == b"OTTO" else "FontFile2"
+        if any(m.kind != kind for m in members):
+            return None
+        if kind == "FontFile3":
+            font_file = _flate(pdf, program, Subtype=Name.OpenType)
+        else:
+            font_file = _flate(pdf, program, Length1=len(program))
 
     # One descriptor: the first's, its box around every member's, its CIDSet the union.
     descriptor = Dictionary({k: v for k, v in first.descriptor.items() if k not in ("/FontFile2", "/FontFile3", "/CIDSet")})
@@ -709,7 +768,7 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: FontIndex | None) -> FontMergeRepor
             if (isinstance(font, Dictionary) and font.is_indirect and font.get("/Subtype") == Name.Type0
                     and font.objgen not in fonts):
                 fonts[font.objgen] = _read_font(font)
-    programs_before = {hashlib.sha256(f.program).digest(): len(f.program) for f in fonts.values() if f.program}
+    programs_before = {f.digest: f.size for f in fonts.values() if f.digest}
 
     groups: dict[str, list[_Font]] = {}
     for f in fonts.values():
@@ -725,21 +784,27 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: FontIndex | None) -> FontMergeRepor
             if m.why_not is None:
                 by_key.setdefault((m.key, m.hinted), []).append(m)
         for (key, hinted), faces in by_key.items():
-            if len({hashlib.sha256(m.program).digest() for m in faces}) < 2:
-                continue  # one program already (one chapter uses it)
-            original = originals.find(key) if originals is not None else None
-            if original is None:
-                kept.append((base, "its original font file is not among the files given"))
-                continue
-            if not original.mergeable:
-                kept.append((base, "a variable or colour font"))
-                continue
-            done = _merge_face(pdf, faces, original, hinted)
-            if done is None:
-                kept.append((base, "the face cannot be cut again"))
-                continue
-            replaced.update(done)
-            merged.append(base)
+            digests = list(dict.fromkeys(m.digest for m in faces))
+            if len(digests) > 1:
+                original = originals.find(key) if originals is not None else None
+                if original is None:
+                    why = "its original font file is not among the files given"
+                elif not original.mergeable:
+                    why = "a variable or colour font"
+                else:
+                    done = _merge_face(pdf, faces, original, hinted)
+                    if done is not None:
+                        replaced.update(done)
+                        merged.append(base)
+                        continue
+                    why = "the face cannot be cut again"
+                kept.append((base, why))
+            # Fonts embedding the very same program (the same glyphs in two chapters): one
+            # font dictionary where they agree, whether the original is found or not.
+            for digest in digests:
+                same = [m for m in faces if m.digest == digest]
+                if len(same) > 1:
+                    replaced.update(_merge_face(pdf, same) or {})
         for m in members:
             if m.why_not is not None and len(members) > 1:
                 kept.append((base, m.why_not))
@@ -773,9 +838,8 @@ def merge_fonts(pdf: pikepdf.Pdf, originals: FontIndex | None) -> FontMergeRepor
             stream, kind = _program_of(obj)
             if stream is None:
                 continue
-            data = stream.read_bytes()
-            digest = hashlib.sha256(data).digest()
-            program_sizes[digest] = len(data)
+            digest, size = _digest(stream)
+            program_sizes[digest] = size
             # The same bytes in another stream: share the first.
             first = shared.setdefault((base, kind, digest), stream)
             if first.objgen != stream.objgen:
