@@ -359,3 +359,19 @@ def test_fonts_in_annotation_appearances_are_pointed_at_the_merged_font():
     with pikepdf.open(io.BytesIO(data)) as out:
         used = out.pages[1].Annots[0].AP.N.Resources.Font.F1
         assert used.objgen == next(iter(out.pages[1].Resources.Font.values())).objgen
+
+
+def test_a_cidset_covers_every_glyph_of_the_merged_program():
+    # PDF/A-1 (PDF 1.4): WeasyPrint lists the glyphs a subset holds in a CIDSet.
+    css = font_faces(None, None)
+    parts = [document("<p>Alpha beta.</p>", css, pdf_variant="pdf/a-1b"),
+             document("<p>Gamma delta, zeta.</p>", css, pdf_variant="pdf/a-1b")]
+    pdf = merged(parts)
+    merge_fonts(pdf, FontIndex([FONTS / "NotoSerif-Regular.ttf"]))
+    data = saved(pdf)
+    with pikepdf.open(io.BytesIO(data)) as out:
+        cid = next(iter(out.pages[0].Resources.Font.values())).DescendantFonts[0]
+        bits = cid.FontDescriptor.CIDSet.read_bytes()
+        listed = {i for i in range(len(bits) * 8) if bits[i // 8] & (0x80 >> (i % 8))}
+        assert set(fontmerge.parse_widths(cid.W)) <= listed
+    assert_same_pages(parts, data)
