@@ -119,12 +119,14 @@ def design_digest(book: Book) -> str:
 
 def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: str, variant: str | None,
             after_css: list, two_sided: bool, finisher: Callable[[], object] | None = None,
-            facts: Callable[[object], dict] | None = None, key: str = "", **options) -> Chapterwise:
+            facts: Callable[[object], dict] | None = None, after: Callable[[bytes], bytes] | None = None,
+            key: str = "", **options) -> Chapterwise:
     """Lay ``html`` (a book_html document) out piece by piece, each from the cache when laid
     out before with the same text, styles and start. ``two_sided``: every piece opens on a
     recto (the print interior; blank pages go between); else a piece opening on a verso is
     laid out after a lead-in page, dropped in the merge. ``finisher()`` makes a finisher
-    for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it.
+    for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it;
+    ``after(pdf)`` mends a piece's PDF before it is kept (what can be done piece by piece).
     ``key``: what else the PDFs depend on (photos, options), for the cache."""
     # A piece's own dates do not reach the book (merge() dates it): without them, a piece
     # laid out before is the same piece, whatever the clock says.
@@ -171,7 +173,8 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
                      "anchors": {a: p - drop for a, p in seen["anchors"].items() if p >= drop},
                      "bookmarks": [[p - drop, lv, st] for p, lv, st in seen["bookmarks"] if p >= drop],
                      "facts": facts(fin) if facts and fin is not None else {}}
-            return pending.bytes(), found
+            data = pending.bytes()
+            return (after(data) if after else data), found
 
         data, found = cached_render(f"{kind}-piece.pdf", cache_key, make, kept=KEPT)
         return Piece(data, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])

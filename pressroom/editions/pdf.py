@@ -296,9 +296,9 @@ class ScreenPDF(Edition):
         if chapterwise.applies(book, estimated_pages(book, g)):
             # A long book: laid out chapter by chapter, the chapters not edited from the cache.
             laid = chapterwise.lay_out(book, html, sheets, kind="screen", extra_css=extra, variant="pdf/ua-1",
-                                       after_css=after, two_sided=False)
+                                       after_css=after, two_sided=False, after=artifacts_marked)
             with chapterwise.merge(book, laid) as merged:
-                return {self.filename(book): finished(book, merged.pdf)}
+                return {self.filename(book): finished(book, merged.pdf, marked=True)}
         pdf = write_pdf(book, html, sheets, extra_css=extra, variant="pdf/ua-1", after_css=after)
         return {self.filename(book): finish(book, pdf)}
 
@@ -319,12 +319,14 @@ def finish(book: Book, pdf: bytes) -> bytes:
         return finished(book, doc)
 
 
-def finished(book: Book, doc) -> bytes:
-    """The bytes of ``doc`` (a pikepdf.Pdf of the screen PDF) finished as :func:`finish` says."""
+def finished(book: Book, doc, marked: bool = False) -> bytes:
+    """The bytes of ``doc`` (a pikepdf.Pdf of the screen PDF) finished as :func:`finish` says;
+    ``marked``: its artifacts are marked already (each chapter's, see artifacts_marked)."""
     import pikepdf
 
     when = source_date()
-    mark_artifacts(doc)
+    if not marked:
+        mark_artifacts(doc)
     if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
         tag_notes(doc)
     if direction(book.language) == "rtl":  # a viewer shows the spreads right to left
@@ -415,6 +417,18 @@ def tag_notes(doc) -> None:
                     n += 1
                     note.S = pikepdf.Name.Note
                     note.ID = pikepdf.String(f"note-{n}")
+
+
+def artifacts_marked(pdf: bytes) -> bytes:
+    """``pdf`` (a chapter's, laid out alone) with its artifacts marked (mark_artifacts): done
+    once per chapter laid out, not on every page of the book at each build."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        mark_artifacts(doc)
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+        return out.getvalue()
 
 
 def mark_artifacts(doc) -> None:
