@@ -42,7 +42,7 @@ from ..cache import cached_render, hash_file
 from ..errors import BuildError, Location, Problem
 from ..folios import label
 from ..manuscript import Book, one_line
-from .render_pdf import render_pdf
+from .render_pdf import Styles, render_pdf
 
 #: Where the book's HTML is cut (templates/pdf/book.html): before each part, chapter and
 #: back-matter item.
@@ -166,8 +166,10 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
                                      for level, _, _, state in page.bookmarks]
                 seen["pages"] = len(document.pages)
 
-            pending = render_pdf(book, text, stylesheets, extra_css=extra_css + css, variant=variant,
-                                 after_css=after_css, finisher=finish, created=PIECE_DATE, **options)
+            if not parsed:  # the stylesheets, parsed once for every piece laid out
+                parsed.append(Styles(book, stylesheets, extra_css, after_css, options.pop("stand_ins", None)))
+            pending = render_pdf(book, text, stylesheets, variant=variant, finisher=finish, created=PIECE_DATE,
+                                 styles=parsed[0], last_css=css, **options)
             drop = 1 if lead_in else 0
             found = {"pages": seen["pages"] - drop,
                      "anchors": {a: p - drop for a, p in seen["anchors"].items() if p >= drop},
@@ -183,6 +185,18 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
         return "".join(f'.contents a[href="{SCHEME}{a}"]::after {{ content: leader(". ") "{n}"; }}\n'
                        for a, n in numbers.items())
 
+    parsed: list[Styles] = []
+    try:
+        return _pieces(book, piece, folio_css, contents, bodies, ids, first_piece, two_sided)
+    finally:
+        for styles in parsed:
+            styles.close()
+
+
+def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], ids: list[set[str]],
+            first_piece: int | None, two_sided: bool) -> Chapterwise:
+    """The pieces in order, each given where it starts; the front laid out again with the
+    contents' folios (see lay_out)."""
     placeholder = {a: "000" for a in contents}
     front = piece(0, 1, False, folio_css(placeholder))
     for _ in range(3):  # the front again when the folios filled in changed its length
