@@ -206,3 +206,19 @@ def test_a_short_book_is_laid_out_whole(tmp_path, monkeypatch):
     e.build(book, derive(list(book.images), e.targets(book)))
     renders = Path(os.environ["XDG_CACHE_HOME"]) / "pressroom" / "renders"
     assert not list(renders.glob("print-piece-pdf/*"))
+
+
+@pytest.mark.parametrize("change", [("language: en", "language: ar"), ("language: en", "language: ja"),
+                                    ("toc_depth: 2", "toc_depth: 2\ndesign:\n  theme: novel")],
+                         ids=["rtl", "cjk", "novel-theme"])
+def test_right_to_left_cjk_and_a_theme_lay_out_the_same_by_chapter(tmp_path, monkeypatch, change):
+    """Mirrored spreads (the recto on the left), a CJK book's rules and a theme's running
+    heads on facing pages and drop caps: the same pages either way."""
+    folder = make_novel(tmp_path / "novel", parts=2, chapters_per_part=2, paragraphs=12, notes=1)
+    yaml = folder / "book.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
+    built = {mode: build_both(folder, tmp_path / mode, monkeypatch, whole=mode == "whole")
+             for mode in ("whole", "chapterwise")}
+    for edition in ("pdf", "print"):
+        assert texts(built["whole"][edition]) == texts(built["chapterwise"][edition]), edition
+        assert navigation(built["whole"][edition]) == navigation(built["chapterwise"][edition]), edition
