@@ -31,6 +31,7 @@ load average is printed beside every round. Timings belong here, not in the test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
@@ -349,6 +350,57 @@ def pressroom_run(b: BenchBook, i: int, work: Path, res: dict, alone: bool) -> N
 EDITIONS = ["pdf", "epub", "print"]
 
 
+def watch_run(b: BenchBook, i: int, work: Path, res: dict) -> None:
+    """`watch` on the book, warm: after its first build, the book's edit is saved and two
+    times are taken from the save: until the preview page (polled every 20 ms) shows
+    the edit, and until watch says every edition is rebuilt."""
+    import queue
+    import urllib.request
+
+    out = work / f"watch-{b.key}"
+    yaml_path = b.book / "book.yaml"
+    original = yaml_path.read_text(encoding="utf-8")
+    edited = b.edit(original, i)
+    marker = next(w for w in edited.split() if w not in original.split())  # the word the edit brings
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache-watch"), "SOURCE_DATE_EPOCH": "1780000000"}
+    proc = subprocess.Popen([PY, str(ROOT / "build.py"), "watch", "--book", str(b.book), "--out", str(out),
+                             "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l) for l in proc.stdout], daemon=True).start()
+
+    def until(pred, timeout=600.0) -> str:
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            try:
+                line = lines.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if pred(line):
+                return line
+        raise RuntimeError("watch did not answer")
+
+    try:
+        url = until(lambda l: l.startswith("preview: ")).split()[1]
+        until(lambda l: "built in" in l)  # the first build: the cache filled
+        time.sleep(1.0)  # the file watcher settled
+        t0 = time.perf_counter()
+        yaml_path.write_text(edited, encoding="utf-8")
+        preview = None
+        while preview is None and time.perf_counter() - t0 < 120:
+            with contextlib.suppress(OSError):
+                if marker.encode() in urllib.request.urlopen(url, timeout=5).read():
+                    preview = time.perf_counter() - t0
+            time.sleep(0.02)
+        until(lambda l: "built in" in l)
+        res["watch-preview"].append(preview if preview is not None else float("nan"))
+        res["watch-editions"].append(time.perf_counter() - t0)
+    finally:
+        yaml_path.write_text(original, encoding="utf-8")
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+
+
 def pandoc_run(b: BenchBook, md: Path, work: Path, res: dict) -> None:
     """One round of Pandoc on the same text and photos: EPUB, and PDF with WeasyPrint."""
     out = work / f"pandoc-{b.key}"
@@ -384,8 +436,13 @@ def report(b: BenchBook, res: dict, runs: int) -> dict:
         row("screen PDF alone (warm)", pr["pdf"], pd["pdf"] if pd else None)
         row("EPUB alone (warm)", pr["epub"], pd["epub"] if pd else None)
         row("print editions alone (warm)", pr["print"])
+    if res["watch-preview"]:
+        pr["watch-preview"], pr["watch-editions"] = median(res["watch-preview"]), median(res["watch-editions"])
+        row("watch: the preview shows the edit", pr["watch-preview"])
+        row("watch: every edition rebuilt", pr["watch-editions"])
     print("\nevery run, seconds (the medians above are of these), and the 1-minute load average as each round began:")
-    for k in ("load", "cold", "warm", *EDITIONS, "pandoc-load", "pandoc-epub", "pandoc-pdf"):
+    for k in ("load", "cold", "warm", *EDITIONS, "pandoc-load", "pandoc-epub", "pandoc-pdf",
+              "watch-preview", "watch-editions"):
         if res[k]:
             print(f"  {k:12} " + " ".join(f"{v:6.2f}" for v in res[k]))
     print(f"\npeak memory of the process tree: {pr['peak_pss'] / 1e6:.0f} MB PSS "
@@ -412,6 +469,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "pressroom-bench")
     ap.add_argument("--skip-pandoc", action="store_true")
     ap.add_argument("--no-alone", action="store_true", help="skip the builds of each edition alone")
+    ap.add_argument("--no-watch", action="store_true", help="skip the watch measure (preview and editions after a save)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     keys = [k.strip() for k in args.books.split(",") if k.strip()]
@@ -430,17 +488,19 @@ def main() -> None:
     for b in books:
         md = pandoc_markdown(b.book) if pandoc else None
         res: dict[str, list] = {k: [] for k in ("load", "cold", "warm", "peak", *EDITIONS, "pandoc-load",
-                                                "pandoc-epub", "pandoc-pdf")}
+                                                "pandoc-epub", "pandoc-pdf", "watch-preview", "watch-editions")}
         for i in range(args.runs):  # the two side by side in each round: a slow spell of the machine hits both
             pressroom_run(b, i, args.work, res, alone=not args.no_alone)
             if md:
                 pandoc_run(b, md, args.work, res)
+            if not args.no_watch:
+                watch_run(b, i, args.work, res)
         results.append((b, report(b, res, args.runs)))
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     print(f"\n== both books, medians of {args.runs} runs (seconds; the ratio is to Pandoc's EPUB + PDF)")
     print(f"{'book':16} {'cold':>7} {'ratio':>6} {'warm':>7} {'ratio':>6} {'pandoc':>7} {'peak MB':>8} "
-          f"{'PDF MB':>7} {'EPUB MB':>8} {'print MB':>9}")
+          f"{'PDF MB':>7} {'EPUB MB':>8} {'print MB':>9} {'watch preview':>14} {'editions':>9}")
     for b, pr in results:
         size = lambda pred: next((s / 1e6 for n, s in pr["sizes"].items() if pred(n)), float("nan"))  # noqa: E731
         pd = pr["pandoc"]
@@ -448,7 +508,8 @@ def main() -> None:
         print(f"{b.title:16} {pr['cold']:7.2f} {ratio(pr['cold'])} {pr['warm']:7.2f} {ratio(pr['warm'])} "
               f"{pd if pd else float('nan'):7.2f} {pr['peak_pss'] / 1e6:8.0f} "
               f"{size(lambda n: n.endswith('.pdf') and '-print' not in n and '-cover' not in n):7.1f} "
-              f"{size(lambda n: n.endswith('.epub')):8.1f} {size(lambda n: n.endswith('-print.pdf')):9.1f}")
+              f"{size(lambda n: n.endswith('.epub')):8.1f} {size(lambda n: n.endswith('-print.pdf')):9.1f} "
+              f"{pr.get('watch-preview', float('nan')):14.2f} {pr.get('watch-editions', float('nan')):9.2f}")
 
 
 if __name__ == "__main__":
