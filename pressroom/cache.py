@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 
 def cache_dir() -> Path:
@@ -202,6 +202,37 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
     except OSError:
         pass  # the cache only saves time
     return data, facts
+
+
+def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None) -> tuple[Path, dict]:
+    """As :func:`cached_render`, for output that need not be in memory at once: ``write(f)``
+    writes it to the binary file ``f`` and returns the facts; the cached file's path is
+    returned (checked against its digest, read in chunks, when taken from the cache)."""
+    ext = kind.rpartition(".")[2]
+    digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
+    folder = cache_dir() / "renders" / kind.replace(".", "-")
+    data_file, meta_file = folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
+    try:
+        meta = json.loads(meta_file.read_text())
+        if hash_file(data_file) == meta["digest"]:
+            with contextlib.suppress(OSError):
+                os.utime(meta_file)
+            return data_file, meta["facts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not there, or damaged: made again
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            facts = write(f)
+        os.replace(tmp, data_file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):
+        atomic_write(meta_file, json.dumps({"digest": hash_file(data_file), "facts": facts}).encode())
+        _prune(folder, ext, RENDERS_KEPT if kept is None else kept)
+    return data_file, facts
 
 
 def _prune(folder: Path, ext: str, kept: int) -> None:

@@ -222,3 +222,17 @@ def test_right_to_left_cjk_and_a_theme_lay_out_the_same_by_chapter(tmp_path, mon
     for edition in ("pdf", "print"):
         assert texts(built["whole"][edition]) == texts(built["chapterwise"][edition]), edition
         assert navigation(built["whole"][edition]) == navigation(built["chapterwise"][edition]), edition
+
+
+def test_a_print_interior_heavy_with_photos_is_laid_out_whole(tmp_path, monkeypatch):
+    """Merging pieces copies their photos through memory: over MAX_PHOTO_BYTES of photos
+    the print interior keeps the whole layout, which streams each photo from its file;
+    the screen PDF (photos sized for screens) is still laid out by chapter."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=3, paragraphs=4, notes=0, photo=True)
+    monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
+    monkeypatch.setattr(chapterwise, "MAX_PHOTO_BYTES", 1000)
+    assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert main(["print", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    renders = tmp_path / "cache" / "pressroom" / "renders"
+    assert list(renders.glob("screen-piece-pdf/*.pdf")) and not list(renders.glob("print-piece-pdf/*"))

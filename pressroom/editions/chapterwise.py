@@ -36,9 +36,10 @@ import json
 import re
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
-from ..cache import cached_render, hash_file
+from ..cache import cached_file, hash_file
 from ..errors import BuildError, Location, Problem
 from ..folios import label
 from ..manuscript import Book, one_line
@@ -64,16 +65,25 @@ _DATES = re.compile(r'<meta name="dcterms\.(?:created|modified)" content="[^"]*"
 PIECE_DATE = "2000-01-01T00:00:00Z"
 
 
-def applies(book: Book, estimated_pages: int) -> bool:
-    """Whether ``book`` is laid out chapter by chapter (see MIN_PAGES)."""
-    return estimated_pages >= MIN_PAGES and len(book.body) + len(book.back_matter) + 1 >= MIN_SEGMENTS
+#: A PDF whose photos weigh more than this is laid out whole: merging copies every photo
+#: of the pieces through memory (qpdf reads a copied stream's data whole), where the
+#: whole layout streams each photo from its file as the PDF is written.
+MAX_PHOTO_BYTES = 64 << 20
+
+
+def applies(book: Book, estimated_pages: int, photo_bytes: int = 0) -> bool:
+    """Whether ``book`` is laid out chapter by chapter: from MIN_PAGES estimated pages and
+    MIN_SEGMENTS pieces, when its photos (``photo_bytes``, as this PDF embeds them) are
+    at most MAX_PHOTO_BYTES."""
+    return (estimated_pages >= MIN_PAGES and photo_bytes <= MAX_PHOTO_BYTES
+            and len(book.body) + len(book.back_matter) + 1 >= MIN_SEGMENTS)
 
 
 @dataclass
 class Piece:
     """One laid-out segment: its PDF and what its layout told."""
 
-    pdf: bytes
+    path: Path  # its PDF, in the cache (read when merged: a piece with photos is never in memory whole)
     pages: int  # laid out, the lead-in page not counted
     lead_in: bool  # its PDF begins with a page to drop (a screen chapter opening on a verso)
     anchors: dict[str, int]  # {id: 0-based page within the segment}
@@ -150,7 +160,7 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
         css += f"@page :first {{ counter-reset: page {first}; }}\n" if n else ""
         cache_key = hashlib.sha256(f"{common}|{text}|{css}".encode()).hexdigest()
 
-        def make() -> tuple[bytes, dict]:
+        def make() -> tuple[dict, object]:
             fin = finisher() if finisher else None
             seen: dict = {}
 
@@ -175,11 +185,18 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
                      "anchors": {a: p - drop for a, p in seen["anchors"].items() if p >= drop},
                      "bookmarks": [[p - drop, lv, st] for p, lv, st in seen["bookmarks"] if p >= drop],
                      "facts": facts(fin) if facts and fin is not None else {}}
-            data = pending.bytes()
-            return (after(data) if after else data), found
+            return found, pending
 
-        data, found = cached_render(f"{kind}-piece.pdf", cache_key, make, kept=KEPT)
-        return Piece(data, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
+        def write(f) -> dict:
+            found, pending = make()
+            if after:
+                f.write(after(pending.bytes()))
+            else:
+                pending.write(f)  # a print piece's photos streamed from their files
+            return found
+
+        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT)
+        return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
 
     def folio_css(numbers: dict[str, str]) -> str:
         return "".join(f'.contents a[href="{SCHEME}{a}"]::after {{ content: leader(". ") "{n}"; }}\n'
@@ -268,7 +285,8 @@ def merge(book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = Tr
     """``laid``'s pieces in one PDF, in order (see the module's docstring)."""
     import pikepdf
 
-    sources = [pikepdf.open(io.BytesIO(p.pdf)) for p in laid.pieces]
+    # Read as streams, not mapped: a piece of photos is not resident whole while it is copied.
+    sources = [pikepdf.open(p.path, access_mode=pikepdf.AccessMode.stream) for p in laid.pieces]
     out = sources[0]
     others = sources[1:]
     root_elem = None

@@ -95,7 +95,8 @@ class PrintInterior(Edition):
                        files=files)
         sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"]
         extra, after = self.page_css(book, g) + pdf_css(book, g), design.sheets(book.design, "book")
-        if chapterwise.applies(book, estimated_pages(book, g)):
+        photo_bytes = sum(assets[(p.path, "print")].path.stat().st_size for p in book.images)
+        if chapterwise.applies(book, estimated_pages(book, g), photo_bytes):
             return self._render_chapterwise(book, assets, gutter, html, sheets, extra, after, stand_ins, fin), fin
         pdf = render_pdf(book, html, sheets, extra_css=extra, variant="pdf/x-4", finisher=fin,
                          stand_ins=stand_ins, after_css=after, **print_options())
