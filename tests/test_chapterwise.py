@@ -236,3 +236,11 @@ def test_a_print_interior_heavy_with_photos_is_laid_out_whole(tmp_path, monkeypa
     assert main(["print", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
     renders = tmp_path / "cache" / "pressroom" / "renders"
     assert list(renders.glob("screen-piece-pdf/*.pdf")) and not list(renders.glob("print-piece-pdf/*"))
+
+
+def test_the_epub_page_list_follows_the_same_print_pages(novel):
+    """The EPUB's page-list comes from the print interior's page map: read from the pieces,
+    counted from the book's first page, it is the whole layout's, so the EPUB is the same
+    file byte for byte."""
+    _, built = novel
+    assert built["whole"]["epub"].read_bytes() == built["chapterwise"]["epub"].read_bytes()

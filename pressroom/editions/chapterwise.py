@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..cache import cached_file, hash_file
+from ..cache import cached_file
 from ..errors import BuildError, Location, Problem
 from ..folios import label
 from ..manuscript import Book, one_line
@@ -118,12 +118,19 @@ def _outward(piece: str, ids: set[str]) -> str:
 
 
 def design_digest(book: Book) -> str:
-    """A digest of the files of the book folder a layout can read besides the manuscript's
-    text and photos: stylesheets and fonts (an @import or @font-face names them)."""
-    h = hashlib.sha256()
-    for f in sorted(book.root.rglob("*")):
-        if f.suffix.lower() in (".css", ".ttf", ".otf", ".woff", ".woff2", ".ttc", ".otc") and f.is_file():
-            h.update(f.relative_to(book.root).as_posix().encode() + b"\0" + hash_file(f).encode())
+    """A digest of what a layout reads besides the HTML and pressroom's own files: the
+    book's design files (its fonts, its CSS and what that names: by content, as loaded)
+    and every font file its PDFs draw with, the installed ones found by fontconfig
+    included (by place, size and time: a font package upgraded lays the pieces out again)."""
+    from ..fontmerge import book_font_files
+
+    h = hashlib.sha256(book.design.digest.encode())
+    for f in book_font_files(book):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}".encode())
     return h.hexdigest()
 
 
