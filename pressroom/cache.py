@@ -153,15 +153,19 @@ def code_digest() -> str:
     what subsets fonts for WeasyPrint and for the EPUB, fontTools, Pillow)."""
     import fontTools
     import PIL
+    import pikepdf
     import pydyf
     import weasyprint
+    from importlib.metadata import version
+
+    pyphen_version = version("pyphen")  # the hyphenation dictionaries'
 
     from . import fontsubset
     from .adapters.weasyprint import native_versions
     from .paths import STYLES, TEMPLATES
 
     versions = (weasyprint.__version__, pydyf.__version__, *native_versions(),
-                fontsubset.version(), fontTools.version, PIL.__version__)
+                fontsubset.version(), fontTools.version, PIL.__version__, pikepdf.__version__, pyphen_version)
     h = hashlib.sha256(repr(versions).encode())
     for folder in (Path(__file__).resolve().parent, TEMPLATES, STYLES):
         for f in sorted(folder.rglob("*")):
@@ -204,17 +208,19 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
     return data, facts
 
 
-def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None) -> tuple[Path, dict]:
+def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None,
+                needs: tuple[str, ...] = ()) -> tuple[Path, dict]:
     """As :func:`cached_render`, for output that need not be in memory at once: ``write(f)``
     writes it to the binary file ``f`` and returns the facts; the cached file's path is
-    returned (checked against its digest, read in chunks, when taken from the cache)."""
+    returned (checked against its digest, read in chunks, when taken from the cache; an
+    entry whose facts lack a key of ``needs`` is made again)."""
     ext = kind.rpartition(".")[2]
     digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
     folder = cache_dir() / "renders" / kind.replace(".", "-")
     data_file, meta_file = folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
     try:
         meta = json.loads(meta_file.read_text())
-        if hash_file(data_file) == meta["digest"]:
+        if all(k in meta["facts"] for k in needs) and hash_file(data_file) == meta["digest"]:
             with contextlib.suppress(OSError):
                 os.utime(meta_file)
             return data_file, meta["facts"]
@@ -229,6 +235,8 @@ def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: in
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    # The cache only saves time. A file whose facts could not be written is not lost to
+    # pruning for ever: the next build of the same piece writes the same name again.
     with contextlib.suppress(OSError):
         atomic_write(meta_file, json.dumps({"digest": hash_file(data_file), "facts": facts}).encode())
         _prune(folder, ext, RENDERS_KEPT if kept is None else kept)

@@ -244,3 +244,22 @@ def test_the_epub_page_list_follows_the_same_print_pages(novel):
     file byte for byte."""
     _, built = novel
     assert built["whole"]["epub"].read_bytes() == built["chapterwise"]["epub"].read_bytes()
+
+
+@pytest.mark.parametrize("rule", ["@page :first { @bottom-center { content: '*'; } }",
+                                  ".chapter.in-part { break-before: page; }",
+                                  "h2 { counter-increment: chapter; }"])
+def test_a_book_css_that_a_chapter_alone_cannot_honour_is_laid_out_whole(tmp_path, monkeypatch, rule):
+    """An author's rule on the first page, on where chapters break, or on counters would
+    come out otherwise in a chapter laid out alone: such a book is laid out whole."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=3, paragraphs=4, notes=0, photo=False,
+                        extra_yaml="design:\n  css: styles/book.css\n")
+    (folder / "styles").mkdir()
+    (folder / "styles" / "book.css").write_text("/* mine */\n" + rule + "\n", encoding="utf-8")
+    monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
+    assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert not list((tmp_path / "cache" / "pressroom" / "renders").glob("screen-piece-pdf/*"))
+    (folder / "styles" / "book.css").write_text("p { text-indent: 1.5em; }\n", encoding="utf-8")
+    assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert list((tmp_path / "cache" / "pressroom" / "renders").glob("screen-piece-pdf/*"))

@@ -30,6 +30,7 @@ Used for books whose print interior is estimated at :data:`MIN_PAGES` pages or m
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -40,9 +41,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..cache import cached_file
-from ..errors import BuildError, Location, Problem
 from ..folios import label
-from ..manuscript import Book, one_line
+from ..fontmerge import FontIndex, book_font_files, merge_fonts
+from ..manuscript import Book
 from .render_pdf import Styles, render_pdf
 
 #: Where the book's HTML is cut (templates/pdf/book.html): before each part, chapter and
@@ -71,12 +72,31 @@ PIECE_DATE = "2000-01-01T00:00:00Z"
 MAX_PHOTO_BYTES = 64 << 20
 
 
+#: What an author's CSS may do that a chapter laid out alone cannot honour: break chapters
+#: elsewhere than where pressroom does, style the document's first page (every piece has
+#: one), count across chapters, carry a running string from one to the next, or set the
+#: contents' folios itself.
+_UNSPLITTABLE = re.compile(r":first(?![-\w])|break-(?:before|after)|page-break|counter-(?:reset|set|increment)"
+                           r"|string-set|target-counter|\.contents", re.IGNORECASE)
+
+
 def applies(book: Book, estimated_pages: int, photo_bytes: int = 0) -> bool:
     """Whether ``book`` is laid out chapter by chapter: from MIN_PAGES estimated pages and
-    MIN_SEGMENTS pieces, when its photos (``photo_bytes``, as this PDF embeds them) are
-    at most MAX_PHOTO_BYTES."""
+    MIN_SEGMENTS pieces, when its photos (``photo_bytes``, as this PDF embeds them) are at
+    most MAX_PHOTO_BYTES and its own CSS (``design: css``) does nothing of _UNSPLITTABLE."""
     return (estimated_pages >= MIN_PAGES and photo_bytes <= MAX_PHOTO_BYTES
-            and len(book.body) + len(book.back_matter) + 1 >= MIN_SEGMENTS)
+            and len(book.body) + len(book.back_matter) + 1 >= MIN_SEGMENTS and _splittable_css(book))
+
+
+def _splittable_css(book: Book) -> bool:
+    css = book.design.css
+    for path in (css.files.values() if css is not None else ()):
+        try:
+            if _UNSPLITTABLE.search(Path(path).read_text(encoding="utf-8", errors="replace")):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -122,8 +142,6 @@ def design_digest(book: Book) -> str:
     book's design files (its fonts, its CSS and what that names: by content, as loaded)
     and every font file its PDFs draw with, the installed ones found by fontconfig
     included (by place, size and time: a font package upgraded lays the pieces out again)."""
-    from ..fontmerge import book_font_files
-
     h = hashlib.sha256(book.design.digest.encode())
     for f in book_font_files(book):
         try:
@@ -137,20 +155,23 @@ def design_digest(book: Book) -> str:
 def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: str, variant: str | None,
             after_css: list, two_sided: bool, finisher: Callable[[], object] | None = None,
             facts: Callable[[object], dict] | None = None, after: Callable[[bytes], bytes] | None = None,
-            key: str = "", **options) -> Chapterwise:
+            **options) -> Chapterwise | None:
     """Lay ``html`` (a book_html document) out piece by piece, each from the cache when laid
     out before with the same text, styles and start. ``two_sided``: every piece opens on a
     recto (the print interior; blank pages go between); else a piece opening on a verso is
     laid out after a lead-in page, dropped in the merge. ``finisher()`` makes a finisher
     for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it;
     ``after(pdf)`` mends a piece's PDF before it is kept (what can be done piece by piece).
-    ``key``: what else the PDFs depend on (photos, options), for the cache."""
+    A piece is named in the cache by everything it depends on: its HTML (the photos by
+    their derivatives' content-addressed names), the styles, ``options`` (the print
+    photos' stand-ins), design_digest() and where it starts. None when the contents do
+    not settle (see _pieces): the caller then lays the book out whole."""
     # A piece's own dates do not reach the book (merge() dates it): without them, a piece
     # laid out before is the same piece, whatever the clock says.
     head, bodies, tail = split(_DATES.sub("", html))
     ids = [set(_ID.findall(b)) for b in bodies]
     bodies = [_outward(b, i) for b, i in zip(bodies, ids)]
-    common = hashlib.sha256(json.dumps([kind, key, extra_css, variant, [str(s) for s in stylesheets],
+    common = hashlib.sha256(json.dumps([kind, extra_css, variant, [str(s) for s in stylesheets],
                                         [s if isinstance(s, tuple) else str(s) for s in after_css],
                                         two_sided, repr(sorted(options.items())), design_digest(book)],
                                        default=str).encode()).hexdigest()
@@ -202,7 +223,8 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
                 pending.write(f)  # a print piece's photos streamed from their files
             return found
 
-        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT)
+        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT,
+                                  needs=("pages", "anchors", "bookmarks", "facts"))
         return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
 
     def folio_css(numbers: dict[str, str]) -> str:
@@ -218,9 +240,10 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
 
 
 def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], ids: list[set[str]],
-            first_piece: int | None, two_sided: bool) -> Chapterwise:
+            first_piece: int | None, two_sided: bool) -> Chapterwise | None:
     """The pieces in order, each given where it starts; the front laid out again with the
-    contents' folios (see lay_out)."""
+    contents' folios (see lay_out). None when the folios filled in keep changing the front's
+    length (a folio that wraps its line, moving the chapters, whose folios unwrap it)."""
     placeholder = {a: "000" for a in contents}
     front = piece(0, 1, False, folio_css(placeholder))
     for _ in range(3):  # the front again when the folios filled in changed its length
@@ -244,7 +267,7 @@ def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str]
             pieces[0] = again
             return Chapterwise(pieces, first_body, starts)
         front = again
-    raise BuildError([Problem(Location(str(book.source)), "the contents' length does not settle", "PR090")])
+    return None  # the contents' length does not settle: the caller lays the book out whole
 
 
 # --------------------------------------------------------------------------
@@ -252,7 +275,8 @@ def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str]
 # --------------------------------------------------------------------------
 
 class Merged:
-    """A merged PDF (``pdf``, a pikepdf.Pdf) and the pieces it copies from, open until it is saved."""
+    """A merged PDF (``pdf``, a pikepdf.Pdf: the first piece, opened, the others' pages
+    added) and the other pieces (``sources``), which stay open until it is saved."""
 
     def __init__(self, pdf, sources: list):
         self.pdf, self.sources = pdf, sources
@@ -292,8 +316,18 @@ def merge(book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = Tr
     """``laid``'s pieces in one PDF, in order (see the module's docstring)."""
     import pikepdf
 
-    # Read as streams, not mapped: a piece of photos is not resident whole while it is copied.
-    sources = [pikepdf.open(p.path, access_mode=pikepdf.AccessMode.stream) for p in laid.pieces]
+    with contextlib.ExitStack() as opened:  # every piece closed again if the merge fails
+        sources = [opened.enter_context(pikepdf.open(p.path, access_mode=pikepdf.AccessMode.stream))
+                   for p in laid.pieces]
+        merged = _merged(book, laid, sources, multiple, tagged)
+        opened.pop_all()
+        return merged
+
+
+def _merged(book: Book, laid: Chapterwise, sources: list, multiple: int, tagged: bool) -> Merged:
+    """merge()'s work on the opened pieces."""
+    import pikepdf
+
     out = sources[0]
     others = sources[1:]
     root_elem = None
@@ -417,8 +451,25 @@ def merge(book: Book, laid: Chapterwise, *, multiple: int = 1, tagged: bool = Tr
         out.Root.PageLabels = pikepdf.Dictionary(Nums=nums_l)
 
     _date(out)
-    _dedupe_fonts(out, book)
+    merge_fonts(out, FontIndex(book_font_files(book)))  # each face once: every piece embeds its own subset
     return Merged(out, others)
+
+
+def _date(out) -> None:
+    """The build's date (SOURCE_DATE_EPOCH, else now) in the document info and the XMP."""
+    import pikepdf
+
+    from .base import source_date
+
+    when = source_date()
+    pdf_date = pikepdf.String(when.strftime("D:%Y%m%d%H%M%S+00'00"))
+    out.docinfo["/CreationDate"] = pdf_date
+    out.docinfo["/ModDate"] = pdf_date
+    if "/Metadata" in out.Root:
+        with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+                if key in xmp:
+                    xmp[key] = when.isoformat()
 
 
 def _date(out) -> None:

@@ -297,8 +297,9 @@ class ScreenPDF(Edition):
             # A long book: laid out chapter by chapter, the chapters not edited from the cache.
             laid = chapterwise.lay_out(book, html, sheets, kind="screen", extra_css=extra, variant="pdf/ua-1",
                                        after_css=after, two_sided=False, after=artifacts_marked)
-            with chapterwise.merge(book, laid) as merged:
-                return {self.filename(book): finished(book, merged.pdf, marked=True)}
+            if laid is not None:  # else its contents did not settle: laid out whole below
+                with chapterwise.merge(book, laid) as merged:
+                    return {self.filename(book): finished(book, merged.pdf, marked=True)}
         pdf = write_pdf(book, html, sheets, extra_css=extra, variant="pdf/ua-1", after_css=after)
         return {self.filename(book): finish(book, pdf)}
 

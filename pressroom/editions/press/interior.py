@@ -95,9 +95,11 @@ class PrintInterior(Edition):
                        files=files)
         sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"]
         extra, after = self.page_css(book, g) + pdf_css(book, g), design.sheets(book.design, "book")
-        photo_bytes = sum(assets[(p.path, "print")].path.stat().st_size for p in book.images)
+        photo_bytes = sum(f.stat().st_size for f in {assets[(p.path, "print")].path for p in book.images})
         if chapterwise.applies(book, estimated_pages(book, g), photo_bytes):
-            return self._render_chapterwise(book, assets, gutter, html, sheets, extra, after, stand_ins, fin), fin
+            lay = self._render_chapterwise(book, assets, gutter, html, sheets, extra, after, stand_ins, fin)
+            if lay is not None:  # else its contents did not settle: laid out whole below
+                return lay, fin
         pdf = render_pdf(book, html, sheets, extra_css=extra, variant="pdf/x-4", finisher=fin,
                          stand_ins=stand_ins, after_css=after, **print_options())
         placements = [Placement(photo, n, w, h, asset.width / (w / PT_PER_IN), stretched)
@@ -106,7 +108,7 @@ class PrintInterior(Edition):
                       PageMap(tuple(fin.starts), fin.pages)), fin
 
     def _render_chapterwise(self, book: Book, assets, gutter: float, html: str, sheets: list, extra: str,
-                            after: list, stand_ins: dict, fin: Finisher) -> Layout:
+                            after: list, stand_ins: dict, fin: Finisher) -> Layout | None:
         """A long book's interior laid out chapter by chapter (editions/chapterwise.py), each
         chapter's PDF (its photos in it) from the cache when unchanged; what each piece's
         Finisher read comes back with it, its pages counted from the book's first."""
@@ -123,6 +125,8 @@ class PrintInterior(Edition):
         laid = chapterwise.lay_out(book, html, sheets, kind="print", extra_css=extra, variant="pdf/x-4",
                                    after_css=after, two_sided=True, finisher=finisher, facts=facts,
                                    stand_ins=stand_ins, **print_options())
+        if laid is None:
+            return None
         placements, unsafe, unembedded, starts = [], [], [], []
         for piece, first in zip(laid.pieces, laid.starts):
             shift = first - 1
