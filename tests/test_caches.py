@@ -121,33 +121,42 @@ def test_planned_derivatives_are_the_ones_the_editions_ask_for(tmp_path):
 
 def test_library_lookups_are_remembered_until_the_system_changes(tmp_path, monkeypatch):
     """cffi asks ctypes.util.find_library about every spelling WeasyPrint tries for a
-    library (ldconfig, 10 ms each): the answers are kept, and asked again only once
-    the system's library cache or LD_LIBRARY_PATH changes."""
+    library (ldconfig, and gcc and ld for a name not found): pressroom answers as ctypes
+    does from one `ldconfig -p`, keeps the answers, and asks again only once the system's
+    library cache or LD_LIBRARY_PATH changes."""
     import ctypes.util
     import os
 
     if not os.path.exists("/etc/ld.so.cache"):
         pytest.skip("no glibc library cache here: nothing is remembered")
+    # Found as ctypes finds them (one `ldconfig -p` for all), WeasyPrint's names among them.
+    names = ["c", "m", "no-such-library-anywhere", "gobject-2.0-0", "gobject-2.0", "pango-1.0", "harfbuzz",
+             "harfbuzz-subset", "fontconfig-1", "fontconfig", "pangoft2-1.0"]
+    assert [warmup.quick_find_library(n, []) for n in names] == [ctypes.util.find_library(n) for n in names]
     asked = []
-    real = ctypes.util.find_library
+    quick = warmup.quick_find_library
 
-    def counting(name):
+    def counting(name, listing):
         asked.append(name)
-        return real(name)
+        return quick(name, listing)
 
-    monkeypatch.setattr(ctypes.util, "find_library", counting)
+    monkeypatch.setattr(warmup, "quick_find_library", counting)
+    real = ctypes.util.find_library
     names = ["c", "no-such-library-anywhere"]
     with warmup.remembered_libraries():
         first = [ctypes.util.find_library(n) for n in names]
     assert asked == names and first[0] and first[1] is None
-    assert ctypes.util.find_library is counting  # put back
+    assert ctypes.util.find_library is real  # put back
     with warmup.remembered_libraries():
         assert [ctypes.util.find_library(n) for n in names] == first
     assert asked == names  # not asked again
+    # Another LD_LIBRARY_PATH: asked again, and its folders searched.
+    (tmp_path / "libzz-pressroom-test.so.1").write_bytes(b"")
     monkeypatch.setenv("LD_LIBRARY_PATH", str(tmp_path))
     with warmup.remembered_libraries():
         assert [ctypes.util.find_library(n) for n in names] == first
-    assert asked == names * 2
+        assert ctypes.util.find_library("zz-pressroom-test") == "libzz-pressroom-test.so.1"
+    assert asked == names * 2 + ["zz-pressroom-test"]
 
 
 def test_the_render_cache_keeps_the_renders_used_last(monkeypatch):
