@@ -4,7 +4,6 @@ scene breaks, verse, tables, cross-references, folios (issue 13)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
