@@ -24,8 +24,8 @@ Laid out apart, what crosses chapters is mended in the merge (pikepdf):
 - blank pages where a chapter must open on a recto; the printer's page multiple;
 - each font embedded once (fontmerge), not once per chapter.
 
-Used for books whose print interior is estimated at :data:`MIN_PAGES` pages or more
-(:func:`applies`): a short book is laid out whole, in one go, as before.
+Used for a PDF edition estimated at :data:`MIN_PAGES` pages or more, when nothing in
+the book asks otherwise (:func:`applies`): a short book is laid out whole, in one go.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ from .render_pdf import Styles, render_pdf
 MARK = "<!--pressroom:segment-->"
 #: The links that leave a chapter: made internal again by the merge.
 SCHEME = "x-pressroom:"
-#: A book is laid out chapter by chapter when its interior is estimated at this many pages
-#: or more and it has at least MIN_SEGMENTS pieces; below that, a whole layout is as fast.
+#: A PDF edition is laid out chapter by chapter when it is estimated at this many pages or
+#: more and the book has at least MIN_SEGMENTS pieces; below that, a whole layout is as fast.
 MIN_PAGES = 120
 MIN_SEGMENTS = 3
 #: Segment PDFs of one kind the cache keeps (the ones used last): enough for a long book's
@@ -336,7 +336,7 @@ def _merged(book: Book, laid: Chapterwise, sources: list, multiple: int, tagged:
     nums: list = []  # (key, value) of the merged parent tree
     annots: list = []  # (annotation, its parent tree value)
     dests: dict[str, object] = {}
-    marks: list = []  # (page object, level, state, destination array) for the outline
+    marks: list = []  # (page, level, state, the destination after its page, title) for the outline
 
     def parents(src):
         tree = src.Root.StructTreeRoot.ParentTree
@@ -470,32 +470,6 @@ def _date(out) -> None:
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
                 if key in xmp:
                     xmp[key] = when.isoformat()
-
-
-def _date(out) -> None:
-    """The build's date (SOURCE_DATE_EPOCH, else now) in the document info and the XMP."""
-    import pikepdf
-
-    from .base import source_date
-
-    when = source_date()
-    pdf_date = pikepdf.String(when.strftime("D:%Y%m%d%H%M%S+00'00"))
-    out.docinfo["/CreationDate"] = pdf_date
-    out.docinfo["/ModDate"] = pdf_date
-    if "/Metadata" in out.Root:
-        with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
-            for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-                if key in xmp:
-                    xmp[key] = when.isoformat()
-
-
-def _dedupe_fonts(out, book: Book) -> None:
-    """Each face once in the merged PDF (every piece embeds its own subset)."""
-    try:
-        from ..fontmerge import FontIndex, book_font_files, merge_fonts
-    except ImportError:
-        return
-    merge_fonts(out, FontIndex(book_font_files(book)))
 
 
 def _blank(out) -> None:
