@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -209,11 +210,12 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
 
 
 def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None,
-                needs: tuple[str, ...] = ()) -> tuple[Path, dict]:
+                needs: tuple[str, ...] = (), max_bytes: int | None = None) -> tuple[Path, dict]:
     """As :func:`cached_render`, for output that need not be in memory at once: ``write(f)``
     writes it to the binary file ``f`` and returns the facts; the cached file's path is
     returned (checked against its digest, read in chunks, when taken from the cache; an
-    entry whose facts lack a key of ``needs`` is made again)."""
+    entry whose facts lack a key of ``needs`` is made again). ``max_bytes`` bounds the
+    kind's entries by size too (see _prune)."""
     ext = kind.rpartition(".")[2]
     digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
     folder = cache_dir() / "renders" / kind.replace(".", "-")
@@ -239,16 +241,28 @@ def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: in
     # pruning for ever: the next build of the same piece writes the same name again.
     with contextlib.suppress(OSError):
         atomic_write(meta_file, json.dumps({"digest": hash_file(data_file), "facts": facts}).encode())
-        _prune(folder, ext, RENDERS_KEPT if kept is None else kept)
+        _prune(folder, ext, RENDERS_KEPT if kept is None else kept, max_bytes)
     return data_file, facts
 
 
-def _prune(folder: Path, ext: str, kept: int) -> None:
-    """Remove all but the ``kept`` entries of ``folder`` used last."""
+#: An entry used within this many seconds is never pruned for its bytes: it may belong to
+#: the build running now (a long book's pieces are merged after all are made).
+RECENT = 3600
+
+
+def _prune(folder: Path, ext: str, kept: int, max_bytes: int | None = None) -> None:
+    """Remove all but the ``kept`` entries of ``folder`` used last, and, beyond ``max_bytes``
+    of them, the ones used last before the past RECENT seconds."""
     entries = []
     for meta in folder.glob("*.meta.json"):
         with contextlib.suppress(OSError):
-            entries.append((meta.stat().st_mtime_ns, meta))
-    for _, meta in sorted(entries, reverse=True)[kept:]:
-        (folder / meta.name.replace(".meta.json", f".{ext}")).unlink(missing_ok=True)
-        meta.unlink(missing_ok=True)
+            data = folder / meta.name.replace(".meta.json", f".{ext}")
+            size = data.stat().st_size if data.exists() else 0
+            entries.append((meta.stat().st_mtime_ns, meta, data, size))
+    old = time.time_ns() - RECENT * 10**9
+    total = 0
+    for n, (used, meta, data, size) in enumerate(sorted(entries, key=lambda e: e[0], reverse=True)):
+        total += size
+        if n >= kept or (max_bytes is not None and total > max_bytes and used < old):
+            data.unlink(missing_ok=True)
+            meta.unlink(missing_ok=True)

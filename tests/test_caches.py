@@ -182,3 +182,26 @@ def test_the_render_cache_keeps_the_renders_used_last(monkeypatch):
     render(4)
     render(2)
     assert made == [0, 1, 2, 3, 0, 4]  # 2 was kept (3, the least recent, went)
+
+
+def test_cached_files_keep_to_a_size_but_never_drop_what_this_build_made(monkeypatch):
+    """Files cached by kind (a long book's chapter PDFs) are bounded in bytes as well as in
+    number: beyond the bound the ones used longest ago go, but never one used within the
+    last RECENT seconds (the build running now may still merge it)."""
+    import os
+    import time
+
+    from pressroom import cache as base
+
+    def put(n: int) -> Path:
+        return base.cached_file("sized.bin", f"entry {n}", lambda f: f.write(b"x" * 1000) and {}, max_bytes=2500)[0]
+
+    paths = [put(n) for n in range(4)]
+    assert all(p.exists() for p in paths)  # over 2,500 bytes, but all used just now
+    hour_ago = time.time_ns() - (base.RECENT + 60) * 10**9
+    for p in paths[:2]:  # used long ago
+        meta = p.with_name(p.name.replace(".bin", ".meta.json"))
+        os.utime(meta, ns=(hour_ago, hour_ago))
+    put(4)
+    assert [p.exists() for p in paths] == [False, False, True, True]
+

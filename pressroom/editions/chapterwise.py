@@ -55,9 +55,12 @@ SCHEME = "x-pressroom:"
 #: more and the book has at least MIN_SEGMENTS pieces; below that, a whole layout is as fast.
 MIN_PAGES = 120
 MIN_SEGMENTS = 3
-#: Segment PDFs of one kind the cache keeps (the ones used last): enough for a long book's
-#: chapters in both layouts the gutter search may try, and the states of a few edits.
+#: Piece PDFs of one kind the cache keeps (the ones used last): enough for a long book's
+#: chapters in both layouts the gutter search may try, and the states of many edits; and
+#: the bytes they may take (a print piece carries its photos): pieces used within the
+#: last hour are kept whatever their size (cache.RECENT: they may be this build's).
 KEPT = 2000
+KEPT_BYTES = 512 << 20
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _HREF = re.compile(r'\bhref="#([^"]+)"')
@@ -223,7 +226,7 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
                 pending.write(f)  # a print piece's photos streamed from their files
             return found
 
-        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT,
+        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT, max_bytes=KEPT_BYTES,
                                   needs=("pages", "anchors", "bookmarks", "facts"))
         return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
 
