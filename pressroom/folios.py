@@ -44,14 +44,19 @@ def first_body_page(pages, book: Book) -> int | None:
     return None
 
 
+def label_ranges(first_body: int) -> list[tuple[int, str]]:
+    """The /PageLabels ranges ((0-based first page, numbering style)) of a book whose body
+    begins on page ``first_body``: roman up to it, arabic from 1 there."""
+    return ([(0, "r")] if first_body > 1 else []) + [(first_body - 1, "D")]
+
+
 def add_page_labels(pdf, first_body: int | None) -> None:
-    """Give a pydyf PDF /PageLabels: roman up to ``first_body``, arabic from 1 there."""
+    """Give a pydyf PDF /PageLabels (see label_ranges)."""
     import pydyf
 
     if first_body is None:
         return
     nums = pydyf.Array()
-    if first_body > 1:
-        nums.extend([0, pydyf.Dictionary({"S": "/r"})])
-    nums.extend([first_body - 1, pydyf.Dictionary({"S": "/D"})])
+    for page, style in label_ranges(first_body):
+        nums.extend([page, pydyf.Dictionary({"S": f"/{style}"})])
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})

@@ -1,12 +1,24 @@
-"""Reading PDFs back in tests: where each image is drawn."""
+"""Reading PDFs back in tests: each page's text, where each image is drawn."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pikepdf
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def page_texts(pdf: Path | bytes) -> list[str]:
+    """Each page's text as pdfium extracts it; ``pdf`` a file or the PDF's bytes."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf) if isinstance(pdf, Path) else pdf)
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
 
 
 def _mul(m, n):

@@ -13,6 +13,7 @@ import pytest
 from PIL import ImageChops
 
 from bookmaker import make_novel
+from pdfread import page_texts
 from pressroom.cli import main
 from pressroom.editions import chapterwise
 from pressroom.editions.pdf import ScreenPDF
@@ -44,14 +45,6 @@ def novel(tmp_path_factory):
         for mode in ("whole", "chapterwise"):
             built[mode] = build_both(folder, tmp_path_factory.mktemp(mode), mp, whole=mode == "whole")
     return folder, built
-
-
-def texts(path: Path) -> list[str]:
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
-    finally:
-        doc.close()
 
 
 def navigation(path: Path) -> dict:
@@ -93,7 +86,7 @@ def navigation(path: Path) -> dict:
 def test_chapter_by_chapter_gives_the_same_pages_as_the_whole_layout(novel, edition):
     _, built = novel
     whole, pieces = built["whole"][edition], built["chapterwise"][edition]
-    assert texts(whole) == texts(pieces)
+    assert page_texts(whole) == page_texts(pieces)
     a, b = pdfium.PdfDocument(str(whole)), pdfium.PdfDocument(str(pieces))
     differ = [i + 1 for i in range(len(a))
               if ImageChops.difference(a[i].render(scale=0.5).to_pil().convert("RGB"),
@@ -194,7 +187,7 @@ def test_a_chapter_that_grows_moves_the_folios_after_it(tmp_path, monkeypatch):
     whole = e.build(book, {})[f"{SLUG}.pdf"]
     (tmp_path / "a.pdf").write_bytes(pieces)
     (tmp_path / "b.pdf").write_bytes(whole)
-    assert texts(tmp_path / "a.pdf") == texts(tmp_path / "b.pdf")
+    assert page_texts(tmp_path / "a.pdf") == page_texts(tmp_path / "b.pdf")
 
 
 def test_a_short_book_is_laid_out_whole(tmp_path, monkeypatch):
@@ -220,7 +213,7 @@ def test_right_to_left_cjk_and_a_theme_lay_out_the_same_by_chapter(tmp_path, mon
     built = {mode: build_both(folder, tmp_path / mode, monkeypatch, whole=mode == "whole")
              for mode in ("whole", "chapterwise")}
     for edition in ("pdf", "print"):
-        assert texts(built["whole"][edition]) == texts(built["chapterwise"][edition]), edition
+        assert page_texts(built["whole"][edition]) == page_texts(built["chapterwise"][edition]), edition
         assert navigation(built["whole"][edition]) == navigation(built["chapterwise"][edition]), edition
 
 

@@ -18,6 +18,7 @@ import pikepdf
 import pytest
 
 from bookmaker import make_book
+from pdfread import page_texts
 from pressroom import fontmerge
 from pressroom.fontmerge import FontIndex, book_font_files, face_key, merge_fonts
 from pressroom.paths import FONTS
@@ -111,13 +112,6 @@ def programs_by_face(data: bytes) -> dict[str, set[bytes]]:
                         name = str(obj.FontName)[1:].split("+", 1)[-1]
                         out.setdefault(name, set()).add(hashlib.sha256(obj[kind].read_bytes()).digest())
     return out
-
-
-def page_texts(data: bytes) -> list[str]:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(data)
-    return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
 
 
 def page_images(data: bytes) -> list:

@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from bookmaker import make_book, make_novel, make_photo
+from pdfread import page_texts
 from pressroom import cli
 from pressroom.errors import ManuscriptError
 from pressroom.folios import label, roman
@@ -228,14 +229,6 @@ def novel(tmp_path_factory):
 
 def files(out: Path) -> dict[str, Path]:
     return {p.name.replace("the-lamp-at-the-harbour", "book"): p for p in out.iterdir()}
-
-
-def page_texts(path: Path) -> list[str]:
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
-    finally:
-        doc.close()
 
 
 def page_labels(path: Path) -> list[str]:

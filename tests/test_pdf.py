@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from pdfread import drawn_images
+from pdfread import drawn_images, page_texts
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions import chapterwise
@@ -148,14 +148,6 @@ def leaf_pages(pdf, built) -> set[int]:
     """The pages a photo has to itself (page and full-bleed layouts, not inline)."""
     book = load(built[0] / "book.yaml")
     return {i for photo, (i, _) in zip(book.photos, all_placements(pdf)) if photo.layout != "inline"}
-
-
-def page_texts(path: Path) -> list[str]:
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
-    finally:
-        doc.close()
 
 
 # --------------------------------------------------------------------------

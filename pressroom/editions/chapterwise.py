@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..cache import cached_file
-from ..folios import label
+from ..folios import label, label_ranges
 from ..fontmerge import FontIndex, book_font_files, merge_fonts
 from ..manuscript import Book
 from .render_pdf import Styles, render_pdf
@@ -236,14 +236,14 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
 
     parsed: list[Styles] = []
     try:
-        return _pieces(book, piece, folio_css, contents, bodies, ids, first_piece, two_sided)
+        return _pieces(book, piece, folio_css, contents, bodies, first_piece, two_sided)
     finally:
         for styles in parsed:
             styles.close()
 
 
-def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], ids: list[set[str]],
-            first_piece: int | None, two_sided: bool) -> Chapterwise | None:
+def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], first_piece: int | None,
+            two_sided: bool) -> Chapterwise | None:
     """The pieces in order, each given where it starts; the front laid out again with the
     contents' folios (see lay_out). None when the folios filled in keep changing the front's
     length (a folio that wraps its line, moving the chapters, whose folios unwrap it)."""
@@ -448,9 +448,8 @@ def _merged(book: Book, laid: Chapterwise, sources: list, multiple: int, tagged:
     _outline(out, marks)
     if laid.first_body:
         nums_l = pikepdf.Array()
-        if laid.first_body > 1:
-            nums_l.extend([0, pikepdf.Dictionary(S=pikepdf.Name.r)])
-        nums_l.extend([laid.first_body - 1, pikepdf.Dictionary(S=pikepdf.Name.D)])
+        for page, style in label_ranges(laid.first_body):
+            nums_l.extend([page, pikepdf.Dictionary(S=pikepdf.Name(f"/{style}"))])
         out.Root.PageLabels = pikepdf.Dictionary(Nums=nums_l)
 
     _date(out)
