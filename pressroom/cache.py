@@ -209,17 +209,18 @@ def cached_render(kind: str, key: str, make: Callable[[], tuple[bytes, dict]],
     return data, facts
 
 
-def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None,
-                needs: tuple[str, ...] = (), max_bytes: int | None = None) -> tuple[Path, dict]:
-    """As :func:`cached_render`, for output that need not be in memory at once: ``write(f)``
-    writes it to the binary file ``f`` and returns the facts; the cached file's path is
-    returned (checked against its digest, read in chunks, when taken from the cache; an
-    entry whose facts lack a key of ``needs`` is made again). ``max_bytes`` bounds the
-    kind's entries by size too (see _prune)."""
+def _file_entry(kind: str, key: str) -> tuple[Path, Path, Path]:
+    """(folder, data file, facts file) of a cached_file entry."""
     ext = kind.rpartition(".")[2]
     digest = content_digest(f"{code_digest()}|{kind}|{key}".encode())
     folder = cache_dir() / "renders" / kind.replace(".", "-")
-    data_file, meta_file = folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
+    return folder, folder / f"{digest}.{ext}", folder / f"{digest}.meta.json"
+
+
+def cached_file_entry(kind: str, key: str, needs: tuple[str, ...] = ()) -> tuple[Path, dict] | None:
+    """The (path, facts) :func:`cached_file` would take from the cache, or None when it
+    would make the entry (not there, damaged, or its facts lack a key of ``needs``)."""
+    _, data_file, meta_file = _file_entry(kind, key)
     try:
         meta = json.loads(meta_file.read_text())
         if all(k in meta["facts"] for k in needs) and hash_file(data_file) == meta["digest"]:
@@ -228,6 +229,21 @@ def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: in
             return data_file, meta["facts"]
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not there, or damaged: made again
+    return None
+
+
+def cached_file(kind: str, key: str, write: Callable[[BinaryIO], dict], kept: int | None = None,
+                needs: tuple[str, ...] = (), max_bytes: int | None = None) -> tuple[Path, dict]:
+    """As :func:`cached_render`, for output that need not be in memory at once: ``write(f)``
+    writes it to the binary file ``f`` and returns the facts; the cached file's path is
+    returned (checked against its digest, read in chunks, when taken from the cache; an
+    entry whose facts lack a key of ``needs`` is made again). ``max_bytes`` bounds the
+    kind's entries by size too (see _prune)."""
+    found = cached_file_entry(kind, key, needs)
+    if found is not None:
+        return found
+    ext = kind.rpartition(".")[2]
+    folder, data_file, meta_file = _file_entry(kind, key)
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:

@@ -6,6 +6,8 @@
   fontconfig as soon as a PDF is generated (not at garbage collection);
 - ``weasyprint.pdf.generate_pdf`` and ``VARIANTS``, the steps of
   ``Document.write_pdf``, so a finisher runs and the PDF is written later, to a file;
+  a variant's own step (its metadata) applied again to a PDF generated as another
+  (:func:`restamp`: one drawing, a tagged screen PDF and a PDF/X print file);
 - ``weasyprint.pdf.metadata.uuid4``, replaced while the PDF is generated so that
   PDF/X's ``xmpMM:DocumentID`` is stable (reproducible bytes);
 - ``URLFetcherResponse.path``, blanked for bytes given instead of a file;
@@ -138,6 +140,19 @@ def generate_pdf(document, options: dict, variant: str | None, seed: str):
                 pdf_opts[key] = value
     with stable_uuids(seed), kept_page_references():
         return generate(document, None, 1, **pdf_opts), pdf_opts
+
+
+def restamp(pdf, document, variant: str, seed: str, compress: bool) -> str:
+    """Make the generated pydyf ``pdf`` of ``document`` claim ``variant`` instead of the
+    variant it was generated as: that variant's metadata (XMP, document info) replaces
+    the other's, as ``generate_pdf`` writes them last. Returns the variant's PDF version.
+    What else differs (tags, output intent) is the caller's to add or remove."""
+    from weasyprint.pdf import VARIANTS
+
+    step, properties = VARIANTS[variant]
+    with stable_uuids(seed):
+        step(pdf, document, [], [], compress)
+    return properties["pdf_version"]
 
 
 @functools.lru_cache(maxsize=1)

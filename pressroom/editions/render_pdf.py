@@ -9,10 +9,12 @@ adapters/weasyprint.py, pydyf's in adapters/pydyf.py.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
@@ -175,25 +177,87 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
         with Styles(book, stylesheets, extra_css, after_css, stand_ins) as own:
             return render_pdf(book, html, stylesheets, variant=variant, created=created, styles=own,
                               last_css=last_css, **options)
+    finisher = options.pop("finisher", None)
+    laid = lay_out(book, html, styles, variant=variant, last_css=last_css, **options)
+    return laid.generate(variant, created=created, finisher=finisher)
+
+
+@dataclass
+class LaidOut:
+    """A book's HTML laid out by WeasyPrint (``document``), not yet drawn: :meth:`generate`
+    draws it into a PDF, and can again, with another variant (one layout, two PDFs)."""
+
+    book: Book
+    document: object  # weasyprint.Document
+    options: dict  # WeasyPrint's options it was laid out with
+    styles: Styles
+
+    def generate(self, variant: str | None, *, created: str | None = None, finisher=None,
+                 **options) -> PendingPDF:
+        """The PDF of the layout as ``variant`` (pdf/ua-1, pdf/x-4, None); ``options``
+        override the layout's WeasyPrint options; ``finisher(document, pdf)`` as in render_pdf."""
+        from ..folios import add_page_labels, first_body_page
+
+        book, rendered, where = self.book, self.document, self.styles.where
+        seed = f"{book.identifier}|{variant}"
+        identifier = hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
+        opts = {**self.options, **options, "pdf_identifier": identifier, "pdf_variant": variant}
+        with _failures(where):
+            # PDF/X fills missing dates from the clock: give it the build's date instead.
+            when = created or source_date().isoformat().replace("+00:00", "Z")
+            rendered.metadata.created = rendered.metadata.created or when
+            rendered.metadata.modified = rendered.metadata.modified or when
+            pdf, pdf_opts = weasyprint_adapter.generate_pdf(rendered, opts, variant, seed)
+            # A long book's folios restart at 1 with its body: the viewer's page numbers follow.
+            add_page_labels(pdf, first_body_page(rendered.pages, book))
+            if finisher:
+                finisher(rendered, pdf)
+        if self.styles.fetcher.refused:
+            raise BuildError([Problem(where, one_line(f"refused to read {u}"), "PR091")
+                              for u in self.styles.fetcher.refused])
+        return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"], where)
+
+
+    def restamp(self, pending: PendingPDF, variant: str) -> None:
+        """Make ``pending`` (generated from this layout as another variant) claim ``variant``:
+        its metadata and PDF version (adapters.weasyprint.restamp)."""
+        with _failures(self.styles.where):
+            pending.version = weasyprint_adapter.restamp(pending.pdf, self.document, variant,
+                                                         f"{self.book.identifier}|{variant}", pending.compress)
+
+
+@contextlib.contextmanager
+def _failures(where: Location):
+    """WeasyPrint's (and the adapters') failures as one clear line, PR090."""
+    try:
+        yield
+    except BuildError:
+        raise
+    except AdapterError as e:
+        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
+    except Exception as e:  # WeasyPrint's own failures become one clear line
+        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
+
+
+def lay_out(book: Book, html: str, styles: Styles, *, variant: str | None = None, last_css: str = "",
+            **options) -> LaidOut:
+    """``html`` laid out with ``styles`` (and ``last_css`` after them), as render_pdf does,
+    not drawn. A long-form book with notes is laid out again while a footnote moved off its
+    call's page (footnotes.py)."""
     from weasyprint import DEFAULT_OPTIONS, HTML
 
-    from ..folios import add_page_labels, first_body_page
     from ..footnotes import MAX_LAYOUTS, keep_lines, misplaced
 
     html = styles.opaque.sub(f"{CACHE_SCHEME}:/", html)  # <img src="...">, style="...url(...)"
     fetcher, fonts, where = styles.fetcher, styles.fonts, styles.where
-    seed = f"{book.identifier}|{variant}"
-    identifier = hashlib.sha256(seed.encode()).hexdigest()[:32].encode()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    try:
+    with _failures(where):
         sheets = list(styles.sheets)
         if last_css:
             sheets.append(styles.css(string=last_css, base_url=str(STYLES) + "/"))
         doc = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher)
-        opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_identifier": identifier,
-                "pdf_variant": variant}
+        opts = {**DEFAULT_OPTIONS, **options, "stylesheets": sheets, "pdf_variant": variant}
         color_profiles = opts.pop("color_profiles", None)
-        finisher = opts.pop("finisher", None)
         rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
         if book.long_form and any(c.notes for c in book.chapters + book.front_matter + book.back_matter):
             # A footnote moved off its call's page: lay out again with room kept (footnotes.py).
@@ -201,24 +265,9 @@ def render_pdf(book: Book, html: str, stylesheets: list[str | Path], *, extra_cs
                 if not keep_lines(misplaced(rendered)):
                     break
                 rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
-        # PDF/X fills missing dates from the clock: give it the build's date instead.
-        when = created or source_date().isoformat().replace("+00:00", "Z")
-        rendered.metadata.created = rendered.metadata.created or when
-        rendered.metadata.modified = rendered.metadata.modified or when
-        pdf, pdf_opts = weasyprint_adapter.generate_pdf(rendered, opts, variant, seed)
-        # A long book's folios restart at 1 with its body: the viewer's page numbers follow.
-        add_page_labels(pdf, first_body_page(rendered.pages, book))
-        if finisher:
-            finisher(rendered, pdf)
-    except BuildError:
-        raise
-    except AdapterError as e:
-        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
-    except Exception as e:  # WeasyPrint's own failures become one clear line
-        raise BuildError([Problem(where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
     if fetcher.refused:
         raise BuildError([Problem(where, one_line(f"refused to read {u}"), "PR091") for u in fetcher.refused])
-    return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"], where)
+    return LaidOut(book, rendered, opts, styles)
 
 
 def jpeg_stand_in(path: Path, token: bytes) -> bytes | None:

@@ -5,6 +5,9 @@ README's "Printing" section publishes these tables.
 
 from __future__ import annotations
 
+from ...manuscript import Book
+from ..base import Geometry, estimated_pages
+
 PT_PER_IN = 72.0
 
 #: Text, page numbers and captions stay this far inside the trim on every page
@@ -58,6 +61,29 @@ def gutter_for(pages: int) -> float:
         if pages <= last:
             return gutter
     return GUTTER_TABLE[-1][1]
+
+
+def print_geometry(book: Book, gutter: float) -> Geometry:
+    """The print interior's page: the theme's margins, the inside one the safety margin
+    plus ``gutter``, and the bleed."""
+    p = book.print
+    top, bottom, outside = book.design.theme.print_margins  # 63, 63, 45 in the classic theme
+    return Geometry(p.width, p.height, top=top, bottom=bottom, inside=SAFETY + gutter, outside=outside, bleed=p.bleed)
+
+
+def first_gutter(book: Book) -> float:
+    """The gutter to lay the interior out with first: the one the page count estimated
+    (estimated_pages) with that same gutter needs. A wider gutter narrows the text and
+    adds pages, so the estimate is made again with each wider gutter it calls for: made
+    with the narrowest gutter only, it laid a book just below a bracket's last page out
+    twice (the New Testament, 528 pages, first with 0.625in, then with 0.75in)."""
+    gutter = gutter_for(MIN_PAGES)
+    for _ in range(8):  # a bracket at a time: the table has five
+        needed = gutter_for(estimated_pages(book, print_geometry(book, gutter)))
+        if needed <= gutter:
+            break
+        gutter = needed
+    return gutter
 
 
 def spine_width(pages: int, paper: str) -> float:
