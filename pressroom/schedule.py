@@ -101,23 +101,50 @@ def _build(book: Book, editions: list[Edition], out: Path, say, jobs: int | None
     task = getattr(say, "task", None) or _no_task
     # Before any photo is made or file written: a character no installed font draws refuses the book.
     _report(require_fonts(book, pdf=any(ed.name in ("pdf", "print") for ed in editions)), say)
+    helpers = _helpers(book, editions, limits)
+    names = {ed.name for ed in helpers + editions}
+    for ed in helpers + editions:
+        ed.alongside(names)
     workers = min(jobs or os.cpu_count() or 1, len(editions))
     if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
         workers = 1
     t0 = time.perf_counter()
     # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
     idle = (lambda: warmup.preload(book.language)) if workers > 1 else None
-    with task("photos", derivatives_wanted(book, editions)) as advance:
-        assets = derive_assets(book, editions, limits, progress=advance, idle=idle)
-    say(f"photos: {len(book.images)} ready for {', '.join(t.name for ed in editions for t in ed.targets(book))} "
+    with task("photos", derivatives_wanted(book, helpers + editions)) as advance:
+        assets = derive_assets(book, helpers + editions, limits, progress=advance, idle=idle)
+    say(f"photos: {len(book.images)} ready for "
+        f"{', '.join(dict.fromkeys(t.name for ed in helpers + editions for t in ed.targets(book)))} "
         f"in {time.perf_counter() - t0:.1f} s")
     order = sorted(editions, key=lambda ed: (not ed.gives, -COST.get(ed.name, 0)))  # givers first
     if workers == 1:
-        results = _serially(book, order, assets, out, say, task)
+        results = _serially(book, order, assets, out, say, task, helpers)
     else:
         warmup.preload(book.language)  # once, not once in each process that renders a PDF
-        results = _side_by_side(book, order, assets, out, task)
+        results = _side_by_side(book, order, assets, out, task, helpers)
     return _finish(book, editions, results, out, say)
+
+
+def _helpers(book: Book, editions: list[Edition], limits: Limits) -> list[Edition]:
+    """Editions made only to hand another what it cannot do without well (Edition.needs_for)
+    when the build does not make them: a long book's screen PDF alone is drawn from the print
+    interior's layout, which is laid out (not written, not preflighted) for it."""
+    given = set().union(*(ed.gives for ed in editions))
+    wanted = {"screen_pieces"} & set().union(*(ed.needs_for(book) for ed in editions)) - given
+    if not wanted:
+        return []
+    from .editions.press import PrintInterior
+
+    return [PrintInterior(limits=limits)]
+
+
+def _help(given: Given, helper: Edition, book: Book, assets) -> Given:
+    """``given`` with what ``helper`` hands over; as it was when the helper fails (the
+    edition waiting for it then makes itself what it lacks)."""
+    try:
+        return _merge(given, helper, book, assets)
+    except PressroomError:
+        return given
 
 
 # --------------------------------------------------------------------------
@@ -154,13 +181,16 @@ def _merge(given: Given, ed: Edition, book: Book, assets) -> Given:
     return dataclasses.replace(given, **{name: getattr(handed, name) for name in ed.gives})
 
 
-def _serially(book: Book, order: list[Edition], assets, out: Path, say, task) -> list[EditionResult]:
-    """Every edition in this process, one after the other, the givers first."""
+def _serially(book: Book, order: list[Edition], assets, out: Path, say, task,
+              helpers: list[Edition] = ()) -> list[EditionResult]:
+    """Every edition in this process, one after the other, the givers (helpers first) first."""
     found = preflight(book, order, assets)
     if any(p.severity != "warning" for p in found):
         raise BuildError([p for p in found if p.severity != "warning"])
     _report(found, say)
     given, results = NOTHING, []
+    for helper in helpers:
+        given = _help(given, helper, book, assets)
     try:
         for ed in order:
             t0 = time.perf_counter()
@@ -186,16 +216,17 @@ class _Worker:
     given: object | None  # the Connection this process sends it the givers' Given on, if it needs one
 
 
-def _side_by_side(book: Book, order: list[Edition], assets, out: Path, task) -> list[EditionResult]:
-    """The givers made in this process while forked workers make the others."""
+def _side_by_side(book: Book, order: list[Edition], assets, out: Path, task,
+                  helpers: list[Edition] = ()) -> list[EditionResult]:
+    """The givers (helpers first) made in this process while forked workers make the others."""
     ctx = multiprocessing.get_context("fork")
-    here = [ed for ed in order if ed.gives]
+    here = [*helpers, *(ed for ed in order if ed.gives)]
     there = [ed for ed in order if not ed.gives]
     wanted = set().union(*(ed.gives for ed in here)) if here else set()
     pipes = []
     for ed in there:
         results = ctx.Pipe(duplex=False)
-        given = ctx.Pipe(duplex=False) if ed.needs & wanted else None
+        given = ctx.Pipe(duplex=False) if ed.needs_for(book) & wanted else None
         pipes.append((ed, results, given))
     every = [c for _, r, g in pipes for c in (*r, *(g or ()))]
     workers: list[_Worker] = []
@@ -228,6 +259,11 @@ def _side_by_side(book: Book, order: list[Edition], assets, out: Path, task) -> 
 
             for i, ed in enumerate(here):
                 last = i == len(here) - 1
+                if any(ed is h for h in helpers):  # laid out to hand over, not made
+                    handed = _help(handed, ed, book, assets)
+                    if last:
+                        hand_over(True)
+                    continue
 
                 def then(ok: bool, ed=ed, last=last) -> None:
                     nonlocal handed

@@ -110,6 +110,10 @@ def test_no_module_imports_another_modules_private_names():
     assert found == []
 
 
+#: Names with a leading underscore that their library documents as public.
+PUBLIC = {"os._exit"}  # how a forked child leaves without running its parent's clean-up
+
+
 def test_other_libraries_private_names_only_in_their_adapters():
     """`x._private` on an imported library's objects only in pressroom/adapters/."""
     found = []
@@ -118,7 +122,8 @@ def test_other_libraries_private_names_only_in_their_adapters():
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+                    and ast.unparse(node) not in PUBLIC):
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: .{node.attr}")
     assert found == []
 

@@ -26,10 +26,16 @@ pytestmark = pytest.mark.slow
 SLUG = "the-lamp-at-the-harbour"
 
 
-def build_both(folder: Path, out: Path, monkeypatch, *, whole: bool) -> dict[str, Path]:
-    """The screen PDF and print interior of ``folder``, laid out whole or chapter by chapter."""
+MODES = ("whole", "chapterwise", "one-layout")
+
+
+def build_both(folder: Path, out: Path, monkeypatch, mode: str) -> dict[str, Path]:
+    """Every edition of ``folder``: laid out whole (``mode`` "whole"), chapter by chapter
+    with a screen PDF laid out on its own ("chapterwise"), or chapter by chapter with the
+    screen PDF drawn from the print interior's layout ("one-layout", a long book's way)."""
     with monkeypatch.context() as mp:
-        mp.setattr(chapterwise, "MIN_PAGES", 10**9 if whole else 0)
+        mp.setattr(chapterwise, "MIN_PAGES", 10**9 if mode == "whole" else 0)
+        mp.setattr(chapterwise, "ONE_LAYOUT", mode == "one-layout")
         assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
     return {"pdf": out / f"{SLUG}.pdf", "print": out / f"{SLUG}-print.pdf", "epub": out / f"{SLUG}.epub"}
 
@@ -42,8 +48,8 @@ def novel(tmp_path_factory):
                         notes=3)
     built = {}
     with pytest.MonkeyPatch.context() as mp:
-        for mode in ("whole", "chapterwise"):
-            built[mode] = build_both(folder, tmp_path_factory.mktemp(mode), mp, whole=mode == "whole")
+        for mode in MODES:
+            built[mode] = build_both(folder, tmp_path_factory.mktemp(mode), mp, mode)
     return folder, built
 
 
@@ -82,10 +88,13 @@ def navigation(path: Path) -> dict:
         return {"outline": outline, "dests": dests, "links": links, "labels": labels, "tags": kinds}
 
 
-@pytest.mark.parametrize("edition", ["pdf", "print"])
-def test_chapter_by_chapter_gives_the_same_pages_as_the_whole_layout(novel, edition):
+LAID_BY_CHAPTER = [("pdf", "chapterwise"), ("print", "chapterwise"), ("print", "one-layout")]
+
+
+@pytest.mark.parametrize("edition,mode", LAID_BY_CHAPTER)
+def test_chapter_by_chapter_gives_the_same_pages_as_the_whole_layout(novel, edition, mode):
     _, built = novel
-    whole, pieces = built["whole"][edition], built["chapterwise"][edition]
+    whole, pieces = built["whole"][edition], built[mode][edition]
     assert page_texts(whole) == page_texts(pieces)
     a, b = pdfium.PdfDocument(str(whole)), pdfium.PdfDocument(str(pieces))
     differ = [i + 1 for i in range(len(a))
@@ -94,10 +103,10 @@ def test_chapter_by_chapter_gives_the_same_pages_as_the_whole_layout(novel, edit
     assert differ == []
 
 
-@pytest.mark.parametrize("edition", ["pdf", "print"])
-def test_outline_destinations_links_labels_and_tags_survive_the_merge(novel, edition):
+@pytest.mark.parametrize("edition,mode", LAID_BY_CHAPTER)
+def test_outline_destinations_links_labels_and_tags_survive_the_merge(novel, edition, mode):
     _, built = novel
-    whole, pieces = navigation(built["whole"][edition]), navigation(built["chapterwise"][edition])
+    whole, pieces = navigation(built["whole"][edition]), navigation(built[mode][edition])
     assert pieces == whole
     if edition == "pdf":
         assert [d for d, *_ in pieces["outline"]].count(1) >= 6  # chapters nested under their parts
@@ -106,11 +115,57 @@ def test_outline_destinations_links_labels_and_tags_survive_the_merge(novel, edi
         assert "/Link" in pieces["tags"] and "/Note" in pieces["tags"]
 
 
-def test_the_merged_screen_pdf_is_one_valid_tagged_document(novel):
+def without_pages(nav: dict) -> dict:
+    """What navigation() found, without where (the pages differ between two layouts): the
+    kinds of structure element, and in order those a page break does not split (a paragraph,
+    a section, a note area split by one are two elements)."""
+    whole = ("/H1", "/H2", "/H3", "/H4", "/Note", "/Link", "/Figure", "/Caption", "/Table")
+    return {"outline": [(d, t, closed) for d, t, _, closed in nav["outline"]], "dests": sorted(nav["dests"]),
+            "links": [(t, d) for _, t, d in nav["links"]],
+            "tags": (sorted(set(nav["tags"])), [t for t in nav["tags"] if t in whole])}
+
+
+def test_a_long_books_screen_pdf_is_its_print_interiors_layout(novel):
+    """One layout, two PDFs: the screen PDF has the print interior's pages (the same text on
+    each, blank pages included, the page multiple's last ones excepted), cut to the trim,
+    and the same pixels where no photo is; it keeps the links, outline, labels and tags
+    of a screen PDF laid out on its own."""
+    _, built = novel
+    screen, printed = built["one-layout"]["pdf"], built["one-layout"]["print"]
+    texts, print_texts = page_texts(screen), page_texts(printed)
+    assert texts == print_texts[:len(texts)] and not "".join(print_texts[len(texts):]).strip()
+    assert sum(1 for t in texts if not t.strip()) >= 3  # parts and chapters open on rectos
+    with pikepdf.open(screen) as pdf:
+        assert all(list(pg.MediaBox) == list(pg.TrimBox) for pg in pdf.pages)
+        photos = {i for i, pg in enumerate(pdf.pages) if any(
+            x.get("/Subtype") == "/Image" for x in pg.Resources.get("/XObject", {}).values())}
+        assert photos  # the novel's photo, its screen derivative: smaller than the print file
+        assert max(int(x.Width) for i in photos for x in pdf.pages[i].Resources.XObject.values()) < 2000
+    with pikepdf.open(printed) as pdf:
+        bleed = round(float(pdf.pages[0].TrimBox[0]) - float(pdf.pages[0].MediaBox[0]))  # 9pt: 1/8in
+    a, b = pdfium.PdfDocument(str(screen)), pdfium.PdfDocument(str(printed))
+    differ = []
+    for i in range(len(a)):
+        if i in photos:
+            continue
+        mine = a[i].render(scale=1).to_pil().convert("RGB")  # one pixel a point: the bleed cut off exactly
+        theirs = b[i].render(scale=1).to_pil().convert("RGB")
+        theirs = theirs.crop((bleed, bleed, theirs.width - bleed, theirs.height - bleed))
+        if ImageChops.difference(mine, theirs).getbbox():
+            differ.append(i + 1)
+    assert differ == []
+    alone = navigation(built["chapterwise"]["pdf"])
+    mine = navigation(screen)
+    assert without_pages(mine) == without_pages(alone)
+    assert mine["labels"] != "None" and "/r" in mine["labels"]  # roman front matter, then arabic
+
+
+@pytest.mark.parametrize("mode", ["chapterwise", "one-layout"])
+def test_the_merged_screen_pdf_is_one_valid_tagged_document(novel, mode):
     """One structure tree: every marked-content id of every page reached from it or an
     artifact, one parent tree entry per page and annotation, each font embedded once."""
     _, built = novel
-    with pikepdf.open(built["chapterwise"]["pdf"]) as pdf:
+    with pikepdf.open(built[mode]["pdf"]) as pdf:
         root = pdf.Root.StructTreeRoot
         assert len(root.K) == 1 and root.K[0].S == "/Document"
         reached = set()
@@ -161,7 +216,8 @@ def test_an_edit_lays_out_only_its_chapter_and_gives_the_bytes_of_a_fresh_build(
     chapter.write_text(text.replace(f" {word} ", " lantern ", 1), encoding="utf-8")
     assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
     new = pieces() - before
-    assert sorted(p.parent.name for p in new) == ["print-piece-pdf", "screen-piece-pdf"]
+    # One layout, two PDFs: the print interior's piece and the screen PDF's drawn from it.
+    assert sorted(p.parent.name for p in new) == ["print-piece-pdf", "screen-twin-piece-pdf"]
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     fresh = tmp_path / "fresh"
@@ -177,6 +233,7 @@ def test_a_chapter_that_grows_moves_the_folios_after_it(tmp_path, monkeypatch):
     book_before = load(folder)
     e = ScreenPDF()
     monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
+    monkeypatch.setattr(chapterwise, "ONE_LAYOUT", False)  # the screen PDF laid out on its own
     e.build(book_before, {})
     chapter = folder / "chapters" / "02.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n" + "More words at the end. " * 400 + "\n",
@@ -210,17 +267,20 @@ def test_right_to_left_cjk_and_a_theme_lay_out_the_same_by_chapter(tmp_path, mon
     folder = make_novel(tmp_path / "novel", parts=2, chapters_per_part=2, paragraphs=12, notes=1)
     yaml = folder / "book.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
-    built = {mode: build_both(folder, tmp_path / mode, monkeypatch, whole=mode == "whole")
-             for mode in ("whole", "chapterwise")}
-    for edition in ("pdf", "print"):
-        assert page_texts(built["whole"][edition]) == page_texts(built["chapterwise"][edition]), edition
-        assert navigation(built["whole"][edition]) == navigation(built["chapterwise"][edition]), edition
+    built = {mode: build_both(folder, tmp_path / mode, monkeypatch, mode) for mode in MODES}
+    for edition, mode in LAID_BY_CHAPTER:
+        assert page_texts(built["whole"][edition]) == page_texts(built[mode][edition]), (edition, mode)
+        assert navigation(built["whole"][edition]) == navigation(built[mode][edition]), (edition, mode)
+    screen = page_texts(built["one-layout"]["pdf"])
+    assert screen == page_texts(built["one-layout"]["print"])[:len(screen)]
+    assert without_pages(navigation(built["one-layout"]["pdf"])) == without_pages(
+        navigation(built["chapterwise"]["pdf"]))
 
 
 def test_a_print_interior_heavy_with_photos_is_laid_out_whole(tmp_path, monkeypatch):
     """Merging pieces copies their photos through memory: over MAX_PHOTO_BYTES of photos
     the print interior keeps the whole layout, which streams each photo from its file;
-    the screen PDF (photos sized for screens) is still laid out by chapter."""
+    the screen PDF (photos sized for screens) is still laid out by chapter, on its own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=3, paragraphs=4, notes=0, photo=True)
     monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
@@ -237,6 +297,7 @@ def test_the_epub_page_list_follows_the_same_print_pages(novel):
     file byte for byte."""
     _, built = novel
     assert built["whole"]["epub"].read_bytes() == built["chapterwise"]["epub"].read_bytes()
+    assert built["whole"]["epub"].read_bytes() == built["one-layout"]["epub"].read_bytes()
 
 
 @pytest.mark.parametrize("rule", ["@page :first { @bottom-center { content: '*'; } }",
@@ -252,7 +313,7 @@ def test_a_book_css_that_a_chapter_alone_cannot_honour_is_laid_out_whole(tmp_pat
     (folder / "styles" / "book.css").write_text("/* mine */\n" + rule + "\n", encoding="utf-8")
     monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
     assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
-    assert not list((tmp_path / "cache" / "pressroom" / "renders").glob("screen-piece-pdf/*"))
+    assert not list((tmp_path / "cache" / "pressroom" / "renders").glob("*-piece-pdf/*"))
     (folder / "styles" / "book.css").write_text("p { text-indent: 1.5em; }\n", encoding="utf-8")
     assert main(["pdf", "--book", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
-    assert list((tmp_path / "cache" / "pressroom" / "renders").glob("screen-piece-pdf/*"))
+    assert list((tmp_path / "cache" / "pressroom" / "renders").glob("*-piece-pdf/*"))

@@ -82,11 +82,13 @@ ALTS = {
 }
 
 
-@pytest.fixture(scope="module", params=["whole", "chapterwise"])
+@pytest.fixture(scope="module", params=["whole", "chapterwise", "one-layout"])
 def built(tmp_path_factory, request):
     """The layouts book and its screen PDF: (book folder, pdf path). Every test reads it
-    twice: laid out whole, as a short book is, and chapter by chapter, as a long one is
-    (editions/chapterwise.py; forced here for a short book)."""
+    three times: laid out whole, as a short book is; chapter by chapter on its own (a long
+    book whose print interior is laid out whole); and drawn from the print interior's
+    layout, chapter by chapter, as a long book's is (editions/chapterwise.py, forced here
+    for a short book)."""
     folder = tmp_path_factory.mktemp("layouts") / "book"
     sizes = {"inline.jpg": (1600, 1000), "land.jpg": (3000, 2000), "port.jpg": (2000, 3000),
              "bleed.jpg": (3000, 2000), "bleed2.jpg": (2400, 2400), "long.jpg": (2000, 3000)}
@@ -100,14 +102,20 @@ def built(tmp_path_factory, request):
         "print:\n  trim: 6x9in\n" + CHAPTERS.replace("LONGCAPTION", LONG_CAPTION), encoding="utf-8")
     out = tmp_path_factory.mktemp("layouts-out")
     forced = pytest.MonkeyPatch()  # for every test of this round, not only this build
-    if request.param == "chapterwise":
+    if request.param != "whole":
         forced.setattr(chapterwise, "MIN_PAGES", 0)
+        forced.setattr(chapterwise, "ONE_LAYOUT", request.param == "one-layout")
     request.addfinalizer(forced.undo)
     with pytest.MonkeyPatch.context() as mp:  # as conftest's per-test fixture does
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
         mp.setenv("SOURCE_DATE_EPOCH", "1780000000")
         assert main(["pdf", "--book", str(folder), "--out", str(out), "-q"]) == 0
-    return folder, out / "layouts.pdf"
+    return folder, out / "layouts.pdf", request.param
+
+
+def front_end(texts: list[str]) -> int:
+    """The index of the first page after the contents (the front matter's last page)."""
+    return next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents")) + 1
 
 
 @pytest.fixture(scope="module")
@@ -239,22 +247,29 @@ def test_links_in_text_are_link_annotations(pdf):
 # --------------------------------------------------------------------------
 
 def test_front_matter_then_chapters_without_blank_pages(built):
-    texts = page_texts(built[1])
+    pages = page_texts(built[1])
+    texts = [t for t in pages if t.strip()]
     assert "Layouts" in texts[0] and "Every way" not in texts[0]  # half title
     assert "Every way a photo can sit" in texts[1] and "Ada Example" in texts[1]  # title page
     assert "© 2026 Ada Example" in texts[2] and "Test Press" in texts[2]  # colophon
     assert texts[3].lstrip().startswith("Contents")
-    assert all(t.strip() for t in texts[:4])  # a screen PDF adds no blank pages
+    if built[2] != "one-layout":
+        assert all(t.strip() for t in pages[:4])  # a screen PDF laid out for screens adds no blank pages
+    else:  # the print interior's pages: the title on a recto, the half title's verso blank
+        assert not pages[1].strip() and pages[2] == texts[1]
+        with pikepdf.open(built[1]) as pdf:  # cut to the trim: no bleed on a screen
+            assert all(list(pg.MediaBox) == list(pg.TrimBox) for pg in pdf.pages)
 
 
 def test_running_heads_and_numbers_on_text_pages_only(pdf, built):
     texts = page_texts(built[1])
     photo_pages = leaf_pages(pdf, built)
+    front = front_end(texts)
     for i, text in enumerate(texts):
         numbered = re.search(rf"(^|\n)\s*{i + 1}\s*$", text) is not None
-        if i < 4 or i in photo_pages:
-            assert not numbered, f"page {i + 1} is front matter or a photo page but has a number"
-    text_pages = [i for i in range(4, len(texts)) if i not in photo_pages]
+        if i < front or i in photo_pages or not text.strip():
+            assert not numbered, f"page {i + 1} is front matter, blank or a photo page but has a number"
+    text_pages = [i for i in range(front, len(texts)) if i not in photo_pages and texts[i].strip()]
     assert text_pages and all(re.search(rf"\b{i + 1}\s*$", texts[i]) for i in text_pages)
 
 
@@ -276,8 +291,9 @@ def test_a_long_caption_stays_on_its_photo_page(pdf, built):
 
 def test_colophon_sits_at_the_foot_of_its_page(built):
     doc = pdfium.PdfDocument(str(built[1]))
-    tp = doc[2].get_textpage()
-    height = doc[2].get_height()
+    n = next(i for i, t in enumerate(page_texts(built[1])) if "©" in t)
+    tp = doc[n].get_textpage()
+    height = doc[n].get_height()
     boxes = [tp.get_charbox(i) for i in range(tp.count_chars())]
     lowest = min(b[1] for b in boxes if b[3] > b[1])
     highest = max(b[3] for b in boxes)
@@ -396,7 +412,8 @@ def test_the_same_book_gives_the_same_bytes(built, tmp_path):
 
 
 def test_hyphenation_follows_the_book_language(built):
-    text = page_texts(built[1])[4]
+    texts = page_texts(built[1])
+    text = next(t for t in texts[front_end(texts):] if t.strip())  # the first chapter's first page
     # Long words break at a hyphen at the end of a line somewhere in the narrow measure.
     assert re.search("\\w[-\u2010\u00ad]\r?\n\\w", text), text
 

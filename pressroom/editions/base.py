@@ -27,6 +27,7 @@ class Given:
     in by the build schedule, empty when the edition is made on its own."""
 
     page_map: object = None  # the print interior's press.pagemap.PageMap
+    screen_pieces: object = None  # a long book's screen PDF, drawn from the print layout (chapterwise.Chapterwise)
 
 
 NOTHING = Given()
@@ -63,6 +64,13 @@ class Edition:
         """(photo path, target name) pairs of targets() this edition will not use for
         that photo: not made."""
         return set()
+
+    def needs_for(self, book: Book) -> frozenset[str]:
+        """The fields of Given this edition uses for ``book``: by default, ``needs``."""
+        return self.needs
+
+    def alongside(self, names: set[str]) -> None:
+        """Told the names of the editions made in the same build (before anything is made)."""
 
     def prepare(self, book: Book, assets: dict[tuple[Path, str], Asset]) -> None:
         """Work of build() that no other edition's result changes, done ahead (into the

@@ -31,20 +31,26 @@ the book asks otherwise (:func:`applies`): a short book is laid out whole, in on
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import gc
 import hashlib
 import io
 import json
+import os
 import re
+import signal
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..cache import cached_file
+from ..cache import cached_file, cached_file_entry, cached_render
+from ..errors import BuildError, Location, Problem
 from ..folios import label, label_ranges
 from ..fontmerge import FontIndex, book_font_files, merge_fonts
 from ..manuscript import Book
-from .render_pdf import Styles, render_pdf
+from .render_pdf import Styles
+from .twin import ScreenImage, screen_side, untag
 
 #: Where the book's HTML is cut (templates/pdf/book.html): before each part, chapter and
 #: back-matter item.
@@ -83,6 +89,29 @@ _UNSPLITTABLE = re.compile(r":first(?![-\w])|break-(?:before|after)|page-break|c
                            r"|string-set|target-counter|\.contents", re.IGNORECASE)
 
 
+#: A long book's screen PDF is drawn from its print interior's layout (one layout, two
+#: PDFs: see Twin) when one_layout() says so; False lays it out on its own, as a short
+#: book's is (the tests compare the two).
+ONE_LAYOUT = True
+
+
+def one_layout(book: Book) -> bool:
+    """Whether ``book``'s screen PDF is its print interior's layout drawn again: a book laid
+    out chapter by chapter (applies(), with the print interior's first page and the photos'
+    own files' bytes), with no spread (the screen PDF shows a spread's second half as a
+    background, an artifact; print, as the photo again)."""
+    from .base import estimated_pages
+    from .press.services import first_gutter, print_geometry
+
+    if not ONE_LAYOUT or any(p.layout == "spread" for p in book.photos):
+        return False
+    photo_bytes = 0
+    for path in {p.path for p in book.images}:
+        with contextlib.suppress(OSError):
+            photo_bytes += path.stat().st_size
+    return applies(book, estimated_pages(book, print_geometry(book, first_gutter(book))), photo_bytes)
+
+
 def applies(book: Book, estimated_pages: int, photo_bytes: int = 0) -> bool:
     """Whether ``book`` is laid out chapter by chapter: from MIN_PAGES estimated pages and
     MIN_SEGMENTS pieces, when its photos (``photo_bytes``, as this PDF embeds them) are at
@@ -113,6 +142,9 @@ class Piece:
     bookmarks: list[list]  # [page, level, state] in document order, as the PDF's outline lists them
     facts: dict  # what the edition's finisher read (its facts())
     blank_before: bool = False  # a blank page goes before it in the book
+    twin: Path | None = None  # its twin's PDF (see Twin)
+    key: str = ""  # its name in the cache, and its twin's (lay_out)
+    twin_key: str | None = None
 
 
 @dataclass
@@ -126,6 +158,11 @@ class Chapterwise:
     @property
     def pages(self) -> int:
         return self.starts[-1] + self.pieces[-1].pages - 1 if self.pieces else 0
+
+    def twin(self) -> "Chapterwise":
+        """The same pieces as their twins' PDFs (see Twin): the same pages, links, outline."""
+        return Chapterwise([dataclasses.replace(p, path=p.twin, twin=None) for p in self.pieces],
+                           self.first_body, list(self.starts))
 
 
 def split(html: str) -> tuple[str, list[str], str]:
@@ -155,26 +192,51 @@ def design_digest(book: Book) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class Twin:
+    """A second PDF drawn from each piece's layout (one layout, two PDFs): the screen PDF
+    of a book laid out once for print. ``images`` gives each photo's print stand-in (see
+    interior.stand_ins_for) the screen derivative drawn in its place; ``after(pdf)`` mends
+    the piece's PDF before it is kept (its artifacts marked)."""
+
+    kind: str
+    images: dict[bytes, "ScreenImage"]
+    after: Callable[[bytes], bytes] | None = None
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(sorted([hashlib.sha256(k).hexdigest(), list(v)]
+                                                for k, v in self.images.items())).encode()).hexdigest()
+
+
 def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: str, variant: str | None,
             after_css: list, two_sided: bool, finisher: Callable[[], object] | None = None,
             facts: Callable[[object], dict] | None = None, after: Callable[[bytes], bytes] | None = None,
-            **options) -> Chapterwise | None:
+            draw_as: str | None = None, twin: Twin | None = None, **options) -> Chapterwise | None:
     """Lay ``html`` (a book_html document) out piece by piece, each from the cache when laid
     out before with the same text, styles and start. ``two_sided``: every piece opens on a
     recto (the print interior; blank pages go between); else a piece opening on a verso is
     laid out after a lead-in page, dropped in the merge. ``finisher()`` makes a finisher
     for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it;
     ``after(pdf)`` mends a piece's PDF before it is kept (what can be done piece by piece).
-    A piece is named in the cache by everything it depends on: its HTML (the photos by
-    their derivatives' content-addressed names), the styles, ``options`` (the print
-    photos' stand-ins), design_digest() and where it starts. None when the contents do
-    not settle (see _pieces): the caller then lays the book out whole."""
+    ``draw_as``: the variant a piece is drawn as, then made ``variant`` (render_pdf.restamp:
+    the print interior's pieces are drawn tagged, so that ``twin``, when given, is drawn
+    from the same drawing: see Twin and Chapterwise.twin).
+
+    Each piece is laid out in this process, which must know its length to know where the
+    next starts; it is drawn and written into the cache by a forked process while the next
+    is laid out (see _Drawings). A piece is named in the cache by everything it depends
+    on: its HTML (the photos by their derivatives' content-addressed names), the styles,
+    ``options`` (the print photos' stand-ins), design_digest() and where it starts. None
+    when the contents do not settle (see _pieces): the caller then lays the book out whole."""
+    from . import render_pdf as rp
+
     # A piece's own dates do not reach the book (merge() dates it): without them, a piece
     # laid out before is the same piece, whatever the clock says.
     head, bodies, tail = split(_DATES.sub("", html))
     ids = [set(_ID.findall(b)) for b in bodies]
     bodies = [_outward(b, i) for b, i in zip(bodies, ids)]
-    common = hashlib.sha256(json.dumps([kind, extra_css, variant, [str(s) for s in stylesheets],
+    common = hashlib.sha256(json.dumps([kind, extra_css, variant, draw_as, [str(s) for s in stylesheets],
                                         [s if isinstance(s, tuple) else str(s) for s in after_css],
                                         two_sided, repr(sorted(options.items())), design_digest(book)],
                                        default=str).encode()).hexdigest()
@@ -182,64 +244,178 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
     first_piece = next((n for n, i in enumerate(ids) if body_ids & i), None) if book.long_form else None
     # The front's links to other pieces: the contents' entries, their folios filled in below.
     contents = re.findall(f'href="{SCHEME}([^"]+)"', bodies[0])
+    needs = ("pages", "anchors", "bookmarks", "facts")
+    stand_ins = options.pop("stand_ins", None)
+    parsed: list[Styles] = []
+    drawings = _Drawings()
+    drawn: list[tuple[Piece, Callable[[], None]]] = []  # the pieces being drawn, and how to draw one here
 
-    def piece(n: int, start: int, lead_in: bool, css: str) -> Piece:
+    def styles() -> Styles:
+        if not parsed:  # the stylesheets, parsed once for every piece laid out
+            parsed.append(Styles(book, stylesheets, extra_css, after_css, stand_ins))
+        return parsed[0]
+
+    def piece(n: int, start: int, lead_in: bool, css: str, draw: bool = True) -> Piece:
         # A piece opening on a verso is laid out after a lead-in page, dropped when merged.
         lead = '<div class="pressroom-lead-in" style="break-after: page"></div>' if lead_in else ""
         text = head + lead + bodies[n] + tail
         first = start - 1 if lead_in else start
         css += f"@page :first {{ counter-reset: page {first}; }}\n" if n else ""
-        cache_key = hashlib.sha256(f"{common}|{text}|{css}".encode()).hexdigest()
+        key = hashlib.sha256(f"{common}|{text}|{css}".encode()).hexdigest()
+        twin_key = f"{key}|{twin.digest}" if twin is not None else None
 
-        def make() -> tuple[dict, object]:
+        def lay():
+            return rp.lay_out(book, text, styles(), variant=draw_as or variant, last_css=css, **options)
+
+        if not draw:  # only its length is wanted (the front with placeholder folios)
+            data, _ = cached_render(f"{kind}-piece-layout.json", key, lambda: (json.dumps(
+                _found(lay().document, lead_in, {})).encode(), {}), kept=KEPT)
+            return _piece(None, json.loads(data), lead_in)
+        hit = cached_file_entry(f"{kind}-piece.pdf", key, needs)
+        twin_hit = cached_file_entry(f"{twin.kind}-piece.pdf", twin_key, needs) if twin is not None else None
+        if hit is not None and (twin is None or twin_hit is not None):
+            return _piece(hit[0], hit[1], lead_in, twin_hit[0] if twin_hit else None)
+
+        def draw_it(laid) -> None:
+            """Draw ``laid`` and write its PDF (and its twin's) into the cache."""
+            found = _found(laid.document, lead_in, {})
             fin = finisher() if finisher else None
-            seen: dict = {}
+            pending = laid.generate(draw_as or variant, created=PIECE_DATE)
+            if twin is not None:
+                with screen_side(pending.pdf, twin.images):
+                    keep(f"{twin.kind}-piece.pdf", twin_key, pending, twin.after, found)
+            if draw_as:
+                untag(pending.pdf)
+                laid.restamp(pending, variant)
+            if fin is not None:
+                fin(laid.document, pending.pdf)
+            keep(f"{kind}-piece.pdf", key, pending, after,
+                 {**found, "facts": facts(fin) if facts and fin is not None else {}})
 
-            def finish(document, pdf):
-                if fin is not None:
-                    fin(document, pdf)
-                anchors: dict[str, int] = {}
-                for n, page in enumerate(document.pages):  # an element's first page: where it begins
-                    for a in page.anchors:
-                        anchors.setdefault(a, n)
-                seen["anchors"] = anchors
-                seen["bookmarks"] = [(n, level, state) for n, page in enumerate(document.pages)
-                                     for level, _, _, state in page.bookmarks]
-                seen["pages"] = len(document.pages)
-
-            if not parsed:  # the stylesheets, parsed once for every piece laid out
-                parsed.append(Styles(book, stylesheets, extra_css, after_css, options.pop("stand_ins", None)))
-            pending = render_pdf(book, text, stylesheets, variant=variant, finisher=finish, created=PIECE_DATE,
-                                 styles=parsed[0], last_css=css, **options)
-            drop = 1 if lead_in else 0
-            found = {"pages": seen["pages"] - drop,
-                     "anchors": {a: p - drop for a, p in seen["anchors"].items() if p >= drop},
-                     "bookmarks": [[p - drop, lv, st] for p, lv, st in seen["bookmarks"] if p >= drop],
-                     "facts": facts(fin) if facts and fin is not None else {}}
-            return found, pending
-
-        def write(f) -> dict:
-            found, pending = make()
-            if after:
-                f.write(after(pending.bytes()))
-            else:
-                pending.write(f)  # a print piece's photos streamed from their files
-            return found
-
-        path, found = cached_file(f"{kind}-piece.pdf", cache_key, write, kept=KEPT, max_bytes=KEPT_BYTES,
-                                  needs=("pages", "anchors", "bookmarks", "facts"))
-        return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"])
+        laid = lay()
+        made = _piece(None, _found(laid.document, lead_in, {}), lead_in)
+        made.key, made.twin_key = key, twin_key
+        drawings.start(lambda: draw_it(laid))
+        drawn.append((made, lambda: draw_it(lay())))
+        return made
 
     def folio_css(numbers: dict[str, str]) -> str:
         return "".join(f'.contents a[href="{SCHEME}{a}"]::after {{ content: leader(". ") "{n}"; }}\n'
                        for a, n in numbers.items())
 
-    parsed: list[Styles] = []
     try:
-        return _pieces(book, piece, folio_css, contents, bodies, first_piece, two_sided)
+        laid_out = _pieces(book, piece, folio_css, contents, bodies, first_piece, two_sided)
+        drawings.finish()
+        if laid_out is None:
+            return None
+        for made, draw_here in drawn:
+            if not any(made is p for p in laid_out.pieces):
+                continue  # a front replaced by one with its folios
+            entries = [cached_file_entry(f"{kind}-piece.pdf", made.key, needs)]
+            if twin is not None:
+                entries.append(cached_file_entry(f"{twin.kind}-piece.pdf", made.twin_key, needs))
+            if None in entries:  # its drawing process failed: drawn here, where a failure is reported
+                draw_here()
+                entries = [cached_file_entry(f"{kind}-piece.pdf", made.key, needs)]
+                if twin is not None:
+                    entries.append(cached_file_entry(f"{twin.kind}-piece.pdf", made.twin_key, needs))
+                if None in entries:
+                    raise BuildError([Problem(Location(str(book.source)), "a chapter's PDF could not be kept "
+                                              "in the cache (is the cache folder writable?)", "PR090")])
+            made.path, made.facts = entries[0][0], entries[0][1]["facts"]
+            made.twin = entries[1][0] if twin is not None else None
+        return laid_out
     finally:
-        for styles in parsed:
-            styles.close()
+        drawings.stop()
+        for s in parsed:
+            s.close()
+
+
+def _found(document, lead_in: bool, facts: dict) -> dict:
+    """What a piece's layout tells the merge: its pages (the lead-in not counted), where
+    each element begins, its bookmarks; and ``facts``."""
+    drop = 1 if lead_in else 0
+    anchors: dict[str, int] = {}
+    for n, page in enumerate(document.pages):  # an element's first page: where it begins
+        for a in page.anchors:
+            anchors.setdefault(a, n)
+    return {"pages": len(document.pages) - drop,
+            "anchors": {a: p - drop for a, p in anchors.items() if p >= drop},
+            "bookmarks": [[n - drop, level, state] for n, page in enumerate(document.pages) if n >= drop
+                          for level, _, _, state in page.bookmarks],
+            "facts": facts}
+
+
+def _piece(path: Path | None, found: dict, lead_in: bool, twin: Path | None = None) -> Piece:
+    return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"], twin=twin)
+
+
+def keep(kind: str, key: str, pending, after: Callable[[bytes], bytes] | None, found: dict) -> None:
+    """Write ``pending`` (a render_pdf.PendingPDF), mended by ``after``, into the cache."""
+
+    def write(f) -> dict:
+        if after:
+            f.write(after(pending.bytes()))
+        else:
+            pending.write(f)  # a print piece's photos streamed from their files
+        return found
+
+    cached_file(kind, key, write, kept=KEPT, max_bytes=KEPT_BYTES)
+
+
+class _Drawings:
+    """Pieces drawn in forked processes while this one lays out the next: a piece's drawing
+    (a third of its CPU time, twice with a twin) needs nothing of the pieces after it.
+    At most ``os.cpu_count()`` at once; the parent waits for them all (finish) before it
+    reads what they wrote into the cache. A child reports nothing: the parent finds its
+    entries in the cache, or draws the piece itself (then a failure is reported, as a
+    whole layout reports it). One core, or no fork: each piece is drawn at once, here."""
+
+    def __init__(self):
+        self.most = (os.cpu_count() or 1) if hasattr(os, "fork") else 0
+        self.running: list[int] = []
+
+    def start(self, job: Callable[[], None]) -> None:
+        if self.most < 2:
+            job()
+            return
+        while len(self.running) >= self.most:
+            self._wait(self.running[0])
+        gc.freeze()  # the child's collector leaves the parent's objects alone: no pages copied for it
+        try:
+            pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            job()
+            return
+        if pid == 0:  # the child: draw, write into the cache, and leave without cleaning up the parent's
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                job()
+                code = 0
+            except BaseException:  # noqa: BLE001  the parent draws it again and reports the failure
+                pass
+            finally:
+                os._exit(code)
+        gc.unfreeze()
+        self.running.append(pid)
+
+    def _wait(self, pid: int) -> None:
+        with contextlib.suppress(ChildProcessError, InterruptedError):
+            os.waitpid(pid, 0)
+        self.running.remove(pid)
+
+    def finish(self) -> None:
+        while self.running:
+            self._wait(self.running[0])
+
+    def stop(self) -> None:
+        """Stop the children still drawing (the build failed or was interrupted)."""
+        for pid in self.running:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self.finish()
 
 
 def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], first_piece: int | None,
@@ -248,7 +424,7 @@ def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str]
     contents' folios (see lay_out). None when the folios filled in keep changing the front's
     length (a folio that wraps its line, moving the chapters, whose folios unwrap it)."""
     placeholder = {a: "000" for a in contents}
-    front = piece(0, 1, False, folio_css(placeholder))
+    front = piece(0, 1, False, folio_css(placeholder), draw=False)  # only its length is wanted
     for _ in range(3):  # the front again when the folios filled in changed its length
         pieces, starts, page, first_body = [front], [1], front.pages, None
         for n in range(1, len(bodies)):
@@ -482,9 +658,9 @@ def _blank(out) -> None:
     page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=last.MediaBox,
                               Resources=pikepdf.Dictionary(),
                               Contents=out.make_stream(b""))
-    for box in ("/TrimBox", "/BleedBox", "/ArtBox", "/CropBox"):
-        if box in last:
-            page[box] = last[box]
+    for key in ("/TrimBox", "/BleedBox", "/ArtBox", "/CropBox", "/Tabs"):  # Tabs: as every page of a tagged PDF
+        if key in last:
+            page[key] = last[key]
     out.pages.append(pikepdf.Page(page))
 
 

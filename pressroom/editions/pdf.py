@@ -171,9 +171,26 @@ class ScreenPDF(Edition):
     label = "screen PDF"
 
     def geometry(self, book: Book) -> Geometry:
+        """The screen page: the trim with the theme's even margins; a long book's is the
+        print interior's (one_layout), with its first gutter."""
+        if self.one_layout(book):
+            from .press.services import first_gutter, print_geometry
+
+            return print_geometry(book, first_gutter(book))
         w, h = book.print.width, book.print.height
         m = book.design.theme.screen_margin  # 0.75in in the classic theme
         return Geometry(w, h, top=m, bottom=m * 1.15, inside=m, outside=m)
+
+    def one_layout(self, book: Book) -> bool:
+        """Whether this book's screen PDF is drawn from the print interior's layout
+        (chapterwise.one_layout: a long book), asked once per book."""
+        if getattr(self, "_one_for", (None,))[0] is not book:
+            self._one_for = (book, chapterwise.one_layout(book))
+        return self._one_for[1]
+
+    def needs_for(self, book: Book) -> frozenset[str]:
+        """A long book's screen PDF waits for the print interior's layout, drawn for it too."""
+        return frozenset({"screen_pieces"}) if self.one_layout(book) else frozenset()
 
     def targets(self, book: Book) -> list[Target]:
         # Sized for a photo that fills the text area's long side: the common case.
@@ -289,6 +306,12 @@ class ScreenPDF(Edition):
         return found
 
     def build(self, book: Book, assets, given: Given = NOTHING) -> dict[str, bytes]:
+        if self.one_layout(book) and given.screen_pieces is not None:
+            # Drawn from the print interior's layout (the build lays it out when it makes no
+            # print edition: schedule._helpers). Without it (the interior laid out whole, or
+            # this edition made on its own) the screen PDF is laid out here, with the same page.
+            with chapterwise.merge(book, given.screen_pieces) as merged:
+                return {self.filename(book): finished(book, merged.pdf, marked=True)}
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"]

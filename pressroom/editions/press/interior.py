@@ -17,7 +17,7 @@ from pathlib import Path
 from ... import design
 from ...cache import cached_render
 from ...errors import BuildError, Problem
-from ...images import Target, derive
+from ...images import Asset, Target, derive
 from ...limits import DEFAULT as DEFAULT_LIMITS, Limits
 from ...manuscript import Book
 from ...render import STYLES
@@ -25,14 +25,15 @@ from ...scripts import pdf_css
 from ...staging import Staged, stage
 from .. import chapterwise
 from ..base import NOTHING, Edition, Geometry, Given, estimated_pages, source_date
-from ..pdf import book_html, page_css
+from ..pdf import ScreenPDF, artifacts_marked, book_html, page_css
+from ..twin import ScreenImage
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
 from .color import cmyk_bytes, cmyk_write, color_assets
 from .cover import Cover, Jacket, build_cover, build_jacket
 from .pagemap import PageMap, PageStart, cache_key, decoded, encoded, remember
 from .pdfx import STAND_IN_MARK, Finisher, Placement, css_bleed, photo_uri_map, print_options
 from .preflight import check_print
-from .services import MIN_PAGES, PT_PER_IN, SAFETY, gutter_for
+from .services import PT_PER_IN, SAFETY, first_gutter, gutter_for, print_geometry
 
 #: The photos for print: full resolution, the original's own JPEG data where it can pass
 #: through (upright sRGB), else a quality-95 JPEG of it.
@@ -49,6 +50,7 @@ class Layout:
     unembedded_fonts: list[str] = field(default_factory=list)
     unsafe_text: list[tuple[int, str]] = field(default_factory=list)  # (page, text) too close to the trim
     page_map: PageMap = PageMap((), 0)  # where each page begins in the body
+    screen: chapterwise.Chapterwise | None = None  # the screen PDF's pieces, drawn from this layout
 
 
 # --------------------------------------------------------------------------
@@ -61,19 +63,21 @@ class PrintInterior(Edition):
     label = "print edition"  # the interior and its cover
     cover_suffix = "-cover.pdf"
     jacket_suffix = "-jacket.pdf"
-    gives = frozenset({"page_map"})
+    gives = frozenset({"page_map", "screen_pieces"})
 
     def __init__(self, *, marks: bool = False, strict: bool = False, limits: Limits = DEFAULT_LIMITS):
         super().__init__(limits=limits)
         self.marks = marks
         self.strict = strict
         self._last: tuple | None = None  # (book, assets, layout, cover, jacket): build and preflight share one layout
+        self.twin = False  # a long book's screen PDF is drawn from this layout too (alongside)
+
+    def alongside(self, names: set[str]) -> None:
+        """With the screen PDF in the build, a long book's is drawn from this layout."""
+        self.twin = "pdf" in names
 
     def geometry(self, book: Book, gutter: float) -> Geometry:
-        p = book.print
-        top, bottom, outside = book.design.theme.print_margins  # 63, 63, 45 in the classic theme
-        return Geometry(p.width, p.height, top=top, bottom=bottom, inside=SAFETY + gutter,
-                        outside=outside, bleed=p.bleed)
+        return print_geometry(book, gutter)
 
     def targets(self, book: Book) -> list[Target]:
         return [PRINT_TARGET]
@@ -96,7 +100,7 @@ class PrintInterior(Edition):
         sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "print.css"]
         extra, after = self.page_css(book, g) + pdf_css(book, g), design.sheets(book.design, "book")
         photo_bytes = sum(f.stat().st_size for f in {assets[(p.path, "print")].path for p in book.images})
-        if chapterwise.applies(book, estimated_pages(book, g), photo_bytes):
+        if chapterwise.one_layout(book) or chapterwise.applies(book, estimated_pages(book, g), photo_bytes):
             lay = self._render_chapterwise(book, assets, gutter, html, sheets, extra, after, stand_ins, fin)
             if lay is not None:  # else its contents did not settle: laid out whole below
                 return lay, fin
@@ -122,11 +126,16 @@ class PrintInterior(Edition):
                                for n, photo, asset, w, h, stretched in f.images],
                     "unsafe": f.unsafe, "unembedded": f.unembedded, "starts": [astuple(s) for s in f.starts]}
 
+        twin = None
+        if self.twin and chapterwise.one_layout(book):  # the screen PDF, drawn from the same layout
+            twin = chapterwise.Twin("screen-twin", screen_images(book, assets, stand_ins), artifacts_marked)
+        # Drawn tagged, made PDF/X: the same drawing as the twin's.
         laid = chapterwise.lay_out(book, html, sheets, kind="print", extra_css=extra, variant="pdf/x-4",
-                                   after_css=after, two_sided=True, finisher=finisher, facts=facts,
-                                   stand_ins=stand_ins, **print_options())
+                                   draw_as="pdf/ua-1", twin=twin, after_css=after, two_sided=True,
+                                   finisher=finisher, facts=facts, stand_ins=stand_ins, **print_options())
         if laid is None:
             return None
+
         placements, unsafe, unembedded, starts = [], [], [], []
         for piece, first in zip(laid.pieces, laid.starts):
             shift = first - 1
@@ -139,7 +148,8 @@ class PrintInterior(Edition):
         multiple = max(1, book.print.page_multiple)
         pages = laid.pages + (-laid.pages % multiple)
         pdf = chapterwise.MergedPDF(book, laid, multiple=multiple, tagged=False)
-        return Layout(pdf, pages, laid.pages, gutter, placements, unembedded, unsafe, PageMap(tuple(starts), pages))
+        return Layout(pdf, pages, laid.pages, gutter, placements, unembedded, unsafe, PageMap(tuple(starts), pages),
+                      laid.twin() if twin is not None else None)
 
     def layout(self, book: Book, assets) -> Layout:
         """The interior, laid out with the gutter its (padded) page count needs: first with
@@ -159,18 +169,8 @@ class PrintInterior(Edition):
             gutter = needed
 
     def first_gutter(self, book: Book) -> float:
-        """The gutter to lay the interior out with first: the one the page count estimated
-        (estimated_pages) with that same gutter needs. A wider gutter narrows the text and
-        adds pages, so the estimate is made again with each wider gutter it calls for: made
-        with the narrowest gutter only, it laid a book just below a bracket's last page out
-        twice (the New Testament, 528 pages, first with 0.625in, then with 0.75in)."""
-        gutter = gutter_for(MIN_PAGES)
-        for _ in range(8):  # a bracket at a time: the table has five
-            needed = gutter_for(estimated_pages(book, self.geometry(book, gutter)))
-            if needed <= gutter:
-                break
-            gutter = needed
-        return gutter
+        """services.first_gutter: the gutter to lay the interior out with first."""
+        return first_gutter(book)
 
     # -- the edition -------------------------------------------------------
 
@@ -187,8 +187,10 @@ class PrintInterior(Edition):
         return self._last[2], self._last[3]
 
     def hand_over(self, book: Book, assets) -> Given:
-        """The interior's page map, for the EPUB's page-list."""
-        return Given(page_map=self.made(book, assets)[0].page_map)
+        """The interior's page map, for the EPUB's page-list; a long book's screen PDF pieces,
+        drawn from this layout (None when it was laid out whole)."""
+        lay = self.made(book, assets)[0]
+        return Given(page_map=lay.page_map, screen_pieces=lay.screen)
 
     def jacket(self, book: Book, assets) -> Jacket | None:
         """The hardcover's dust jacket (print.jacket), made with the layout; None without one."""
@@ -256,6 +258,30 @@ def stand_ins_for(book: Book, assets) -> tuple[dict[str, bytes], dict[bytes, tup
             stand_ins[url] = data
             files[data] = (asset.path, token)
     return stand_ins, files
+
+
+def screen_images(book: Book, assets, stand_ins: dict[str, bytes]) -> dict[bytes, ScreenImage]:
+    """{print photo's stand-in: the screen derivative drawn in its place} for a screen PDF
+    drawn from the print layout (chapterwise.Twin): the one the screen PDF sizes for where
+    the photo is placed (ScreenPDF.sized, the largest when a file is placed twice)."""
+    from PIL import Image
+
+    screen = ScreenPDF(limits=DEFAULT_LIMITS)
+    sized = screen.sized(book, screen.geometry(book), assets)
+    chosen: dict[bytes, Asset] = {}
+    for p in book.photos:
+        data = stand_ins.get(photo_url(assets[(p.path, "print")].path))
+        a = sized.get((p.path, f"screen@{p.number}")) or sized.get((p.path, "screen"))
+        if data is None or a is None or not a.path.is_file():
+            continue
+        if data not in chosen or a.width * a.height > chosen[data].width * chosen[data].height:
+            chosen[data] = a
+    out = {}
+    for data, a in chosen.items():
+        with Image.open(a.path) as im:
+            space = "/DeviceGray" if im.mode in ("L", "LA", "1") else "/DeviceRGB"
+        out[data] = ScreenImage(str(a.path), a.width, a.height, space)
+    return out
 
 
 def print_page_map(book: Book, assets, limits: Limits = DEFAULT_LIMITS) -> PageMap:
