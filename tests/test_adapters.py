@@ -164,3 +164,90 @@ def test_kept_page_references_change_no_byte(tmp_path, monkeypatch):
     with pikepdf.open(io.BytesIO(kept)) as pdf:
         assert len(pdf.pages) > 3 and "/StructTreeRoot" in pdf.Root
         assert any("/Annots" in p.obj for p in pdf.pages)  # the contents' links point at pages
+
+
+def _generated(tmp_path, html: str, variant: str = "pdf/ua-1"):
+    """(LaidOut, PendingPDF) of ``html`` as pressroom lays a book's pages out and draws them."""
+    from bookmaker import make_book
+    from pressroom.editions import render_pdf as rp
+    from pressroom.manuscript import load
+
+    make_book(tmp_path / "book", photos=0)
+    book = load(tmp_path / "book")
+    styles = rp.Styles(book, [], "")
+    laid = rp.lay_out(book, html, styles, variant=variant, output_intent="srgb")
+    return laid, laid.generate(variant, created="2000-01-01T00:00:00Z")
+
+
+PAGES = ("<html lang='en'><head><title>T</title><style>@page { size: 300pt 400pt; "
+         "@bottom-center { content: counter(page) } }</style></head><body>"
+         + "".join(f"<h1>Part {i}</h1><p>{'Words in a row. ' * 60}</p>" for i in range(4)) + "</body></html>")
+
+
+def test_pagination_artifacts_marked_in_pydyfs_items_leave_every_other_mcid_reached(tmp_path):
+    """adapters.pydyf.mark_pagination_artifacts: WeasyPrint's folios (margin boxes) become
+    /Artifact /Pagination, every other marked-content id is reached from the structure tree."""
+    import io
+
+    import pikepdf
+
+    from pressroom.adapters.pydyf import mark_pagination_artifacts
+
+    _, pending = _generated(tmp_path, PAGES)
+    assert mark_pagination_artifacts(pending.pdf) >= 3  # a folio a page
+    with pikepdf.open(io.BytesIO(pending.bytes())) as pdf:
+        reached = set()
+
+        def walk(e, page):
+            page = e.get("/Pg", page)
+            for k in e.get("/K", []):
+                if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                    walk(k, page)
+                elif not isinstance(k, (pikepdf.Dictionary, pikepdf.Array)):
+                    reached.add((page.objgen, int(k)))
+        walk(pdf.Root.StructTreeRoot.K[0], None)
+        artifacts = 0
+        for page in pdf.pages:
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "BDC" and operands[0] == "/Artifact":
+                    artifacts += operands[1].get("/Type") == "/Pagination"
+                elif str(op) == "BDC":
+                    assert (page.obj.objgen, int(operands[1].MCID)) in reached
+        assert artifacts >= len(pdf.pages)
+
+
+def test_streams_compressed_once_read_back_as_pydyf_writes_them(tmp_path):
+    """adapters.pydyf.compress_streams: the same content, decoded, as pydyf's own compression;
+    the PDF written twice after it gives the same bytes."""
+    import io
+
+    import pikepdf
+
+    from pressroom.adapters.pydyf import compress_streams
+
+    _, own = _generated(tmp_path / "a", PAGES)
+    _, once = _generated(tmp_path / "b", PAGES)
+    compress_streams(once.pdf)
+    first = once.bytes()
+    assert once.bytes() == first
+    with pikepdf.open(io.BytesIO(own.bytes())) as a, pikepdf.open(io.BytesIO(first)) as b:
+        assert len(a.pages) == len(b.pages) > 1
+        for pa, pb in zip(a.pages, b.pages):
+            assert pa.obj.Contents.read_bytes() == pb.obj.Contents.read_bytes()
+
+
+def test_a_drawing_restamped_claims_the_other_variant(tmp_path):
+    """adapters.weasyprint.restamp: a drawing made as PDF/UA-1, restamped PDF/X-4, carries
+    PDF/X's identification in its XMP and version 1.6."""
+    import io
+
+    import pikepdf
+
+    laid, pending = _generated(tmp_path, PAGES)
+    laid.restamp(pending, "pdf/x-4")
+    assert pending.version in ("1.6", b"1.6")
+    with pikepdf.open(io.BytesIO(pending.bytes())) as pdf:
+        meta = pdf.open_metadata()
+        assert meta.get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+        assert "pdfuaid:part" not in meta
+        assert pdf.pdf_version == "1.6"

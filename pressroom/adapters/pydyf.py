@@ -8,6 +8,13 @@ a file (:func:`file_image`), a writer sink that copies those parts with sendfile
 ``objects`` list and ``current_position`` it appends to). While WeasyPrint
 generates a PDF, ``PDF.page_references`` is kept between its calls
 (:func:`kept_page_references`).
+
+A PDF generated once and written twice (one layout, two PDFs) has its streams
+compressed once (:func:`compress_streams`, on ``Stream.stream``, the list of items
+a stream's content is joined from, and ``Stream.compress``); the running heads and
+folios WeasyPrint tags with marked-content ids no structure element reaches are made
+artifacts before it is written (:func:`mark_pagination_artifacts`: how pydyf's
+``begin_marked_content`` lays out its items, references as ``b"N 0 R"``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import contextlib
 import io
 import os
 import shutil
+import zlib
 from pathlib import Path
 
 from . import missing, unsupported
@@ -30,7 +38,13 @@ CONTRACT = [
     ("pydyf", "Dictionary"),
     ("pydyf", "Stream"),
     ("pydyf", "PDF.page_references"),
+    ("pydyf", "Stream.begin_marked_content"),
+    ("pydyf", "Object.reference"),
 ]
+
+#: zlib's level for the streams compressed once (compress_streams): pydyf's own is 9, which
+#: took twice the time for a file 1 % smaller (the New Testament's content streams).
+LEVEL = 6
 
 
 def _version() -> str:
@@ -171,3 +185,88 @@ def file_image(stream, path: Path, token: bytes):
     obj.number, obj.generation, obj.offset, obj.free = stream.number, stream.generation, stream.offset, stream.free
     obj.extra = stream.extra
     return obj
+
+
+def _objects(pdf) -> dict[int, object]:
+    return {o.number: o for o in pdf.objects if getattr(o, "number", None) is not None}
+
+
+def _deref(objects: dict[int, object], value):
+    """The object a reference (``b"12 0 R"``) names, or ``value`` itself."""
+    if isinstance(value, str):
+        value = value.encode()
+    if isinstance(value, bytes) and value.endswith(b" R"):
+        parts = value.split()
+        if len(parts) == 3 and parts[0].isdigit():
+            return objects.get(int(parts[0]))
+    return value
+
+
+def mark_pagination_artifacts(pdf) -> int:
+    """Make the marked content of the generated, tagged pydyf ``pdf`` that no structure
+    element reaches an artifact (``/Artifact <</Type /Pagination>> BDC``), its slot in the
+    parent tree empty: WeasyPrint 70 tags the text of page margin boxes (running heads,
+    folios) so, neither content nor artifact, which PDF/UA-1 (7.1) forbids. Done on the
+    content streams' items before they are serialised, not by parsing them after.
+    Returns how many were marked."""
+    import pydyf
+
+    objects = _objects(pdf)
+    root = _deref(objects, pdf.catalog.get("StructTreeRoot"))
+    if not isinstance(root, dict):
+        return 0
+    reached: dict[bytes, set[int]] = {}
+
+    def walk(elem, page) -> None:
+        page = elem.get("Pg", page)
+        for kid in elem.get("K", []):
+            target = _deref(objects, kid)
+            if isinstance(target, dict):
+                if "S" in target:
+                    walk(target, page)
+                elif target.get("Type") == "/MCR":
+                    reached.setdefault(bytes(target.get("Pg", page)), set()).add(int(target["MCID"]))
+            elif isinstance(target, int) and page is not None:
+                reached.setdefault(bytes(page), set()).add(target)
+
+    stack = list(root.get("K", []))
+    for kid in stack:
+        elem = _deref(objects, kid)
+        if isinstance(elem, dict):
+            walk(elem, None)
+    tree = _deref(objects, root.get("ParentTree"))
+    nums = list(tree.get("Nums", [])) if isinstance(tree, dict) else []
+    slots = {nums[i]: _deref(objects, nums[i + 1]) for i in range(0, len(nums) - 1, 2)}
+    marked = 0
+    for page in (o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"):
+        content = _deref(objects, page.get("Contents"))
+        if not isinstance(content, pydyf.Stream) or "StructParents" not in page:
+            continue
+        ok = reached.get(page.reference, set())
+        row = slots.get(page["StructParents"])
+        items = content.stream
+        for i in range(1, len(items) - 1):
+            props = items[i]
+            if (isinstance(props, pydyf.Dictionary) and "MCID" in props and items[i + 1] == b"BDC"
+                    and props["MCID"] not in ok):
+                if isinstance(row, list) and props["MCID"] < len(row):
+                    row[props["MCID"]] = "null"
+                items[i - 1] = "/Artifact"
+                items[i] = pydyf.Dictionary({"Type": "/Pagination"})
+                marked += 1
+    return marked
+
+
+def compress_streams(pdf, level: int = LEVEL) -> None:
+    """Compress every stream of the generated pydyf ``pdf`` that pydyf would compress when
+    writing it, now, once: a PDF written twice (a screen PDF and a print file of one
+    drawing) is not compressed twice."""
+    import pydyf
+
+    for o in pdf.objects:
+        if isinstance(o, pydyf.Stream) and o.compress and "Filter" not in o.extra:
+            plain = pydyf.Stream(o.stream).data  # <</Length n>>\nstream\n...\nendstream
+            raw = plain[plain.index(b"\nstream\n") + 8:-len(b"\nendstream")]
+            o.stream = [zlib.compress(raw, level)]
+            o.extra["Filter"] = "/FlateDecode"
+            o.compress = False

@@ -49,6 +49,7 @@ from ..errors import BuildError, Location, Problem
 from ..folios import label, label_ranges
 from ..fontmerge import FontIndex, book_font_files, merge_fonts
 from ..manuscript import Book
+from ..adapters import pydyf as pydyf_adapter
 from .render_pdf import Styles
 from .twin import ScreenImage, screen_side, untag
 
@@ -196,12 +197,10 @@ def design_digest(book: Book) -> str:
 class Twin:
     """A second PDF drawn from each piece's layout (one layout, two PDFs): the screen PDF
     of a book laid out once for print. ``images`` gives each photo's print stand-in (see
-    interior.stand_ins_for) the screen derivative drawn in its place; ``after(pdf)`` mends
-    the piece's PDF before it is kept (its artifacts marked)."""
+    interior.stand_ins_for) the screen derivative drawn in its place."""
 
     kind: str
     images: dict[bytes, "ScreenImage"]
-    after: Callable[[bytes], bytes] | None = None
 
     @property
     def digest(self) -> str:
@@ -280,10 +279,14 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
             """Draw ``laid`` and write its PDF (and its twin's) into the cache."""
             found = _found(laid.document, lead_in, {})
             fin = finisher() if finisher else None
-            pending = laid.generate(draw_as or variant, created=PIECE_DATE)
+            drawn_as = draw_as or variant
+            pending = laid.generate(drawn_as, created=PIECE_DATE)
+            if drawn_as == "pdf/ua-1":  # the running heads and folios: artifacts (PDF/UA)
+                pydyf_adapter.mark_pagination_artifacts(pending.pdf)
+            pydyf_adapter.compress_streams(pending.pdf)  # once, for the twin and the piece
             if twin is not None:
                 with screen_side(pending.pdf, twin.images):
-                    keep(f"{twin.kind}-piece.pdf", twin_key, pending, twin.after, found)
+                    keep(f"{twin.kind}-piece.pdf", twin_key, pending, None, found)
             if draw_as:
                 untag(pending.pdf)
                 laid.restamp(pending, variant)
@@ -363,16 +366,22 @@ def keep(kind: str, key: str, pending, after: Callable[[bytes], bytes] | None, f
     cached_file(kind, key, write, kept=KEPT, max_bytes=KEPT_BYTES)
 
 
+#: How much less a drawing process is given the CPU than the layout (os.nice): the layout
+#: is the build's critical path, the drawings can follow behind it.
+NICE = 10
+
+
 class _Drawings:
     """Pieces drawn in forked processes while this one lays out the next: a piece's drawing
-    (a third of its CPU time, twice with a twin) needs nothing of the pieces after it.
-    At most ``os.cpu_count()`` at once; the parent waits for them all (finish) before it
-    reads what they wrote into the cache. A child reports nothing: the parent finds its
+    (as much CPU as its layout, with a twin) needs nothing of the pieces after it. At
+    most one per core this process may use at once; the parent waits for them all
+    (finish) before it reads what they wrote into the cache. A child reports nothing: the parent finds its
     entries in the cache, or draws the piece itself (then a failure is reported, as a
     whole layout reports it). One core, or no fork: each piece is drawn at once, here."""
 
     def __init__(self):
-        self.most = (os.cpu_count() or 1) if hasattr(os, "fork") else 0
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        self.most = cores if hasattr(os, "fork") else 0
         self.running: list[int] = []
 
     def start(self, job: Callable[[], None]) -> None:
@@ -392,6 +401,7 @@ class _Drawings:
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.nice(NICE)  # the layout, which waits for nothing, keeps its core
                 job()
                 code = 0
             except BaseException:  # noqa: BLE001  the parent draws it again and reports the failure

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 from .. import design
+from ..adapters.pydyf import mark_pagination_artifacts
 from ..errors import Problem
 from ..images import Asset, Target, derive, planned_size
 from ..manuscript import Book, Matter, Photo
@@ -311,7 +312,7 @@ class ScreenPDF(Edition):
             # print edition: schedule._helpers). Without it (the interior laid out whole, or
             # this edition made on its own) the screen PDF is laid out here, with the same page.
             with chapterwise.merge(book, given.screen_pieces) as merged:
-                return {self.filename(book): finished(book, merged.pdf, marked=True)}
+                return {self.filename(book): finished(book, merged.pdf)}
         g = self.geometry(book)
         html = book_html(book, "screen", "screen", g, self.sized(book, g, assets))
         sheets = [STYLES / "fonts.css", STYLES / "book.css", STYLES / "screen.css"]
@@ -319,17 +320,19 @@ class ScreenPDF(Edition):
         if chapterwise.applies(book, estimated_pages(book, g)):
             # A long book: laid out chapter by chapter, the chapters not edited from the cache.
             laid = chapterwise.lay_out(book, html, sheets, kind="screen", extra_css=extra, variant="pdf/ua-1",
-                                       after_css=after, two_sided=False, after=artifacts_marked)
+                                       after_css=after, two_sided=False)
             if laid is not None:  # else its contents did not settle: laid out whole below
                 with chapterwise.merge(book, laid) as merged:
-                    return {self.filename(book): finished(book, merged.pdf, marked=True)}
-        pdf = write_pdf(book, html, sheets, extra_css=extra, variant="pdf/ua-1", after_css=after)
+                    return {self.filename(book): finished(book, merged.pdf)}
+        pdf = write_pdf(book, html, sheets, extra_css=extra, variant="pdf/ua-1", after_css=after,
+                        finisher=lambda document, generated: mark_pagination_artifacts(generated))
         return {self.filename(book): finish(book, pdf)}
 
 
 def finish(book: Book, pdf: bytes) -> bytes:
-    """``pdf`` with its page furniture marked as artifacts and the book's full
-    XMP metadata and document info.
+    """``pdf`` (its page furniture marked as artifacts when it was generated: see
+    adapters.pydyf.mark_pagination_artifacts) with the book's full XMP metadata and
+    document info.
 
     WeasyPrint writes the title, creators, description, keywords and dates it
     finds in the HTML; this adds what a catalogue wants besides (subjects as a
@@ -343,14 +346,12 @@ def finish(book: Book, pdf: bytes) -> bytes:
         return finished(book, doc)
 
 
-def finished(book: Book, doc, marked: bool = False) -> bytes:
-    """The bytes of ``doc`` (a pikepdf.Pdf of the screen PDF) finished as :func:`finish` says;
-    ``marked``: its artifacts are marked already (each chapter's, see artifacts_marked)."""
+def finished(book: Book, doc) -> bytes:
+    """The bytes of ``doc`` (a pikepdf.Pdf of the screen PDF, its artifacts marked) finished
+    as :func:`finish` says."""
     import pikepdf
 
     when = source_date()
-    if not marked:
-        mark_artifacts(doc)
     if any(item.notes for item in book.front_matter + book.chapters + book.back_matter):
         tag_notes(doc)
     if direction(book.language) == "rtl":  # a viewer shows the spreads right to left
@@ -441,66 +442,3 @@ def tag_notes(doc) -> None:
                     n += 1
                     note.S = pikepdf.Name.Note
                     note.ID = pikepdf.String(f"note-{n}")
-
-
-def artifacts_marked(pdf: bytes) -> bytes:
-    """``pdf`` (a chapter's, laid out alone) with its artifacts marked (mark_artifacts): done
-    once per chapter laid out, not on every page of the book at each build."""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        mark_artifacts(doc)
-        out = io.BytesIO()
-        doc.save(out, deterministic_id=True)
-        return out.getvalue()
-
-
-def mark_artifacts(doc) -> None:
-    """Mark running heads and page numbers as pagination artifacts (PDF/UA-1 7.1).
-
-    WeasyPrint 70 tags the text of page margin boxes with marked-content ids that
-    no structure element reaches: neither real content nor artifact, which
-    PDF/UA forbids. Each such sequence becomes ``/Artifact <</Type /Pagination>>``
-    and its slot in the parent tree is emptied.
-    """
-    import pikepdf
-
-    root = doc.Root.get("/StructTreeRoot")
-    if root is None:
-        return
-    reached: dict[tuple[int, int], set[int]] = {}
-
-    def walk(elem, page):
-        page = elem.get("/Pg", page)
-        for kid in elem.get("/K", []):
-            if isinstance(kid, pikepdf.Dictionary):
-                if "/S" in kid:
-                    walk(kid, page)
-                elif kid.get("/Type") == "/MCR":
-                    reached.setdefault(kid.get("/Pg", page).objgen, set()).add(int(kid.MCID))
-            elif page is not None and not isinstance(kid, pikepdf.Array):
-                reached.setdefault(page.objgen, set()).add(int(kid))
-
-    for kid in root.K:
-        walk(kid, None)
-    nums = root.ParentTree.Nums
-    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for page in doc.pages:
-        if "/StructParents" not in page.obj:
-            continue
-        ok = reached.get(page.obj.objgen, set())
-        slots = parents.get(int(page.obj.StructParents))
-        out, changed = [], False
-        for ins in pikepdf.parse_content_stream(page):
-            operands, op = ins.operands, ins.operator if hasattr(ins, "operator") else None
-            if (str(op) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
-                    and "/MCID" in operands[1] and int(operands[1].MCID) not in ok):
-                mcid = int(operands[1].MCID)
-                ins = pikepdf.ContentStreamInstruction(
-                    [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)], pikepdf.Operator("BDC"))
-                if slots is not None and mcid < len(slots):
-                    slots[mcid] = None
-                changed = True
-            out.append(ins)
-        if changed:
-            page.obj.Contents = doc.make_stream(pikepdf.unparse_content_stream(out))

@@ -25,7 +25,7 @@ from ...scripts import pdf_css
 from ...staging import Staged, stage
 from .. import chapterwise
 from ..base import NOTHING, Edition, Geometry, Given, estimated_pages, source_date
-from ..pdf import ScreenPDF, artifacts_marked, book_html, page_css
+from ..pdf import ScreenPDF, book_html, page_css
 from ..twin import ScreenImage
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
 from .color import cmyk_bytes, cmyk_write, color_assets
@@ -128,7 +128,7 @@ class PrintInterior(Edition):
 
         twin = None
         if self.twin and chapterwise.one_layout(book):  # the screen PDF, drawn from the same layout
-            twin = chapterwise.Twin("screen-twin", screen_images(book, assets, stand_ins), artifacts_marked)
+            twin = chapterwise.Twin("screen-twin", screen_images(book, assets, stand_ins))
         # Drawn tagged, made PDF/X: the same drawing as the twin's.
         laid = chapterwise.lay_out(book, html, sheets, kind="print", extra_css=extra, variant="pdf/x-4",
                                    draw_as="pdf/ua-1", twin=twin, after_css=after, two_sided=True,
