@@ -26,8 +26,8 @@ from ...staging import Staged, stage
 from .. import chapterwise
 from ..base import NOTHING, Edition, Geometry, Given, estimated_pages, source_date
 from ..pdf import ScreenPDF, book_html, page_css
-from ..twin import ScreenImage
 from ..render_pdf import PendingPDF, jpeg_stand_in, photo_url, render_pdf
+from ..twin import ScreenImage
 from .color import cmyk_bytes, cmyk_write, color_assets
 from .cover import Cover, Jacket, build_cover, build_jacket
 from .pagemap import PageMap, PageStart, cache_key, decoded, encoded, remember
@@ -135,7 +135,6 @@ class PrintInterior(Edition):
                                    finisher=finisher, facts=facts, stand_ins=stand_ins, **print_options())
         if laid is None:
             return None
-
         placements, unsafe, unembedded, starts = [], [], [], []
         for piece, first in zip(laid.pieces, laid.starts):
             shift = first - 1
