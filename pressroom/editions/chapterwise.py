@@ -2,8 +2,8 @@
 back-matter item, and the front matter together) laid out as a document of its own,
 its PDF kept in the render cache, and the PDFs merged into the book's.
 
-Why: WeasyPrint's layout is most of a long book's build (about 16 ms of CPU a page,
-both PDFs), and it lays out the whole document every time. Every chapter starts on a
+Why: WeasyPrint's layout is most of a long book's build (about 14 ms of CPU a page),
+and it lays out the whole document every time. Every chapter starts on a
 new page, so a chapter laid out alone is laid out as in the whole book once it knows
 where it starts: its first folio and, for the screen PDF, the side of its first page
 (the print interior opens every chapter on a recto). After an edit only the edited
@@ -23,6 +23,12 @@ Laid out apart, what crosses chapters is mended in the merge (pikepdf):
 - page labels (a long-form book's roman front matter);
 - blank pages where a chapter must open on a recto; the printer's page multiple;
 - each font embedded once (fontmerge), not once per chapter.
+
+Each piece is laid out in the build's process, in order (its folio needs the page
+counts before it), and drawn and written by a forked process while the next is laid
+out (:class:`_Drawings`). A long book's print pieces are drawn once, tagged, and written
+twice: the print file's piece and the screen PDF's (:class:`Twin`, twin.py: one layout,
+two PDFs).
 
 Used for a PDF edition estimated at :data:`MIN_PAGES` pages or more, when nothing in
 the book asks otherwise (:func:`applies`): a short book is laid out whole, in one go.
@@ -44,12 +50,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..adapters import pydyf as pydyf_adapter
 from ..cache import cached_file, cached_file_entry, cached_render
 from ..errors import BuildError, Location, Problem
 from ..folios import label, label_ranges
 from ..fontmerge import FontIndex, book_font_files, merge_fonts
 from ..manuscript import Book
-from ..adapters import pydyf as pydyf_adapter
 from .render_pdf import Styles
 from .twin import ScreenImage, screen_side, untag
 
@@ -210,14 +216,14 @@ class Twin:
 
 def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: str, variant: str | None,
             after_css: list, two_sided: bool, finisher: Callable[[], object] | None = None,
-            facts: Callable[[object], dict] | None = None, after: Callable[[bytes], bytes] | None = None,
-            draw_as: str | None = None, twin: Twin | None = None, **options) -> Chapterwise | None:
+            facts: Callable[[object], dict] | None = None, draw_as: str | None = None,
+            twin: Twin | None = None, **options) -> Chapterwise | None:
     """Lay ``html`` (a book_html document) out piece by piece, each from the cache when laid
     out before with the same text, styles and start. ``two_sided``: every piece opens on a
     recto (the print interior; blank pages go between); else a piece opening on a verso is
     laid out after a lead-in page, dropped in the merge. ``finisher()`` makes a finisher
-    for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it;
-    ``after(pdf)`` mends a piece's PDF before it is kept (what can be done piece by piece).
+    for each piece (see render_pdf) and ``facts(finisher)`` what the cache keeps of it. A
+    tagged piece has its running heads and folios marked as artifacts when it is drawn.
     ``draw_as``: the variant a piece is drawn as, then made ``variant`` (render_pdf.restamp:
     the print interior's pieces are drawn tagged, so that ``twin``, when given, is drawn
     from the same drawing: see Twin and Chapterwise.twin).
@@ -286,14 +292,13 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
             pydyf_adapter.compress_streams(pending.pdf)  # once, for the twin and the piece
             if twin is not None:
                 with screen_side(pending.pdf, twin.images):
-                    keep(f"{twin.kind}-piece.pdf", twin_key, pending, None, found)
+                    keep(f"{twin.kind}-piece.pdf", twin_key, pending, found)
             if draw_as:
                 untag(pending.pdf)
                 laid.restamp(pending, variant)
             if fin is not None:
                 fin(laid.document, pending.pdf)
-            keep(f"{kind}-piece.pdf", key, pending, after,
-                 {**found, "facts": facts(fin) if facts and fin is not None else {}})
+            keep(f"{kind}-piece.pdf", key, pending, {**found, "facts": facts(fin) if facts and fin is not None else {}})
 
         laid = lay()
         made = _piece(None, _found(laid.document, lead_in, {}), lead_in)
@@ -353,14 +358,11 @@ def _piece(path: Path | None, found: dict, lead_in: bool, twin: Path | None = No
     return Piece(path, found["pages"], lead_in, found["anchors"], found["bookmarks"], found["facts"], twin=twin)
 
 
-def keep(kind: str, key: str, pending, after: Callable[[bytes], bytes] | None, found: dict) -> None:
-    """Write ``pending`` (a render_pdf.PendingPDF), mended by ``after``, into the cache."""
+def keep(kind: str, key: str, pending, found: dict) -> None:
+    """Write ``pending`` (a render_pdf.PendingPDF) into the cache, ``found`` its facts."""
 
     def write(f) -> dict:
-        if after:
-            f.write(after(pending.bytes()))
-        else:
-            pending.write(f)  # a print piece's photos streamed from their files
+        pending.write(f)  # a print piece's photos streamed from their files
         return found
 
     cached_file(kind, key, write, kept=KEPT, max_bytes=KEPT_BYTES)
@@ -375,9 +377,10 @@ class _Drawings:
     """Pieces drawn in forked processes while this one lays out the next: a piece's drawing
     (as much CPU as its layout, with a twin) needs nothing of the pieces after it. At
     most one per core this process may use at once; the parent waits for them all
-    (finish) before it reads what they wrote into the cache. A child reports nothing: the parent finds its
-    entries in the cache, or draws the piece itself (then a failure is reported, as a
-    whole layout reports it). One core, or no fork: each piece is drawn at once, here."""
+    (finish) before it reads what they wrote into the cache. A child reports nothing:
+    the parent finds its entries in the cache, or draws the piece itself (then a
+    failure is reported, as a whole layout reports it). One core, or no fork: each
+    piece is drawn at once, here."""
 
     def __init__(self):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
