@@ -229,8 +229,7 @@ def mark_pagination_artifacts(pdf) -> int:
             elif isinstance(target, int) and page is not None:
                 reached.setdefault(bytes(page), set()).add(target)
 
-    stack = list(root.get("K", []))
-    for kid in stack:
+    for kid in root.get("K", []):
         elem = _deref(objects, kid)
         if isinstance(elem, dict):
             walk(elem, None)

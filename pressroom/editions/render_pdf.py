@@ -217,7 +217,6 @@ class LaidOut:
                               for u in self.styles.fetcher.refused])
         return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"], where)
 
-
     def restamp(self, pending: PendingPDF, variant: str) -> None:
         """Make ``pending`` (generated from this layout as another variant) claim ``variant``:
         its metadata and PDF version (adapters.weasyprint.restamp)."""
