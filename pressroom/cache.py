@@ -268,14 +268,19 @@ RECENT = 3600
 
 def _prune(folder: Path, ext: str, kept: int, max_bytes: int | None = None) -> None:
     """Remove all but the ``kept`` entries of ``folder`` used last, and, beyond ``max_bytes``
-    of them, the ones used last before the past RECENT seconds."""
+    of them, the ones used last before the past RECENT seconds; and the temporary files
+    older than that (a writer killed mid-write: no write takes an hour)."""
+    old = time.time_ns() - RECENT * 10**9
+    for tmp in folder.glob(".tmp-*"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime_ns < old:
+                tmp.unlink()
     entries = []
     for meta in folder.glob("*.meta.json"):
         with contextlib.suppress(OSError):
             data = folder / meta.name.replace(".meta.json", f".{ext}")
             size = data.stat().st_size if data.exists() else 0
             entries.append((meta.stat().st_mtime_ns, meta, data, size))
-    old = time.time_ns() - RECENT * 10**9
     total = 0
     for n, (used, meta, data, size) in enumerate(sorted(entries, key=lambda e: e[0], reverse=True)):
         total += size

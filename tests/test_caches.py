@@ -205,3 +205,22 @@ def test_cached_files_keep_to_a_size_but_never_drop_what_this_build_made(monkeyp
     put(4)
     assert [p.exists() for p in paths] == [False, False, True, True]
 
+
+
+def test_a_temporary_file_left_by_a_killed_writer_goes_after_an_hour(monkeypatch):
+    """A chapter's PDF is written to a temporary file and renamed; a drawing process killed
+    mid-write (the build failed or was stopped) leaves the temporary: the next write of
+    that kind removes it once it is older than RECENT, never a younger one (a live writer's)."""
+    import os
+    import time
+
+    from pressroom import cache as base
+
+    path = base.cached_file("sized.bin", "first", lambda f: f.write(b"x") and {})[0]
+    stale, live = path.parent / ".tmp-stale", path.parent / ".tmp-live"
+    stale.write_bytes(b"half a piece")
+    live.write_bytes(b"a piece being written")
+    hour_ago = time.time_ns() - (base.RECENT + 60) * 10**9
+    os.utime(stale, ns=(hour_ago, hour_ago))
+    base.cached_file("sized.bin", "second", lambda f: f.write(b"y") and {})
+    assert not stale.exists() and live.exists()
