@@ -28,13 +28,10 @@ def _mul(m, n):
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def drawn_images(page: pikepdf.Page | pikepdf.Object, resources=None, ctm=IDENTITY) -> list[dict]:
-    """Each image drawn on ``page`` (form XObjects followed), in drawing order: its pixel
-    size, the box its matrix maps the unit square to (user space, points) and the
-    drawn width and height. Keys: pixels, x0, y0, x1, y1, box, w, h, size, xobject."""
-    resources = page.get("/Resources", {}) if resources is None else resources
-    xobjects = resources.get("/XObject", {})
-    stack, out = [], []
+def _operations(page, ctm=IDENTITY):
+    """(operands, operator, current transformation matrix) of each operation of ``page``'s
+    content stream, the graphics state's q, Q and cm applied to the matrix as they come."""
+    stack = []
     for operands, op in pikepdf.parse_content_stream(page):
         op = str(op)
         if op == "q":
@@ -43,7 +40,18 @@ def drawn_images(page: pikepdf.Page | pikepdf.Object, resources=None, ctm=IDENTI
             ctm = stack.pop()
         elif op == "cm":
             ctm = _mul(tuple(float(v) for v in operands), ctm)
-        elif op == "Do":
+        yield operands, op, ctm
+
+
+def drawn_images(page: pikepdf.Page | pikepdf.Object, resources=None, ctm=IDENTITY) -> list[dict]:
+    """Each image drawn on ``page`` (form XObjects followed), in drawing order: its pixel
+    size, the box its matrix maps the unit square to (user space, points) and the
+    drawn width and height. Keys: pixels, x0, y0, x1, y1, box, w, h, size, xobject."""
+    resources = page.get("/Resources", {}) if resources is None else resources
+    xobjects = resources.get("/XObject", {})
+    out = []
+    for operands, op, ctm in _operations(page, ctm):
+        if op == "Do":
             xo = xobjects[operands[0]]
             if xo.Subtype == "/Form":
                 matrix = tuple(float(v) for v in xo.get("/Matrix", IDENTITY))
@@ -205,18 +213,11 @@ def text_runs(page: pikepdf.Page) -> list[dict]:
     """Each run of text shown on ``page`` (not in form XObjects): its text (from ToUnicode)
     and where it starts and ends in user space (points), in which font: keys text, x0, x1, y, font."""
     fonts = page.obj.get("/Resources", {}).get("/Font", {})
-    ctm, stack, out = IDENTITY, [], []
+    out = []
     tm, font, size = IDENTITY, None, 0.0
     cache: dict = {}
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
-        if op == "q":
-            stack.append(ctm)
-        elif op == "Q":
-            ctm = stack.pop()
-        elif op == "cm":
-            ctm = _mul(tuple(float(v) for v in operands), ctm)
-        elif op == "Tm":
+    for operands, op, ctm in _operations(page):
+        if op == "Tm":
             tm = tuple(float(v) for v in operands)
         elif op == "Tf":
             font, size = fonts.get(operands[0]), float(operands[1])
@@ -241,3 +242,39 @@ def text_runs(page: pikepdf.Page) -> list[dict]:
             out.append({"text": text, "x0": min(x0, x1), "x1": max(x0, x1), "y": y0,
                         "font": str(font.get("/BaseFont", "?")).split("+", 1)[-1]})
     return out
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element of a tagged ``pdf``, in reading (document) order."""
+    out = []
+
+    def walk(e):
+        out.append(e)
+        for k in e.get("/K", []):
+            if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                walk(k)
+
+    for k in pdf.Root.StructTreeRoot.K:
+        walk(k)
+    return out
+
+
+def reached_mcids(pdf: pikepdf.Pdf) -> set[tuple[tuple[int, int], int]]:
+    """(page's objgen, marked-content id) of every marked-content sequence the structure
+    tree of ``pdf`` reaches: an element's integer kids on its page (/Pg, inherited from
+    its parent) and its marked-content references (/MCR)."""
+    reached = set()
+
+    def walk(e, page):
+        page = e.get("/Pg", page)
+        for k in e.get("/K", []):
+            if isinstance(k, pikepdf.Dictionary) and "/S" in k:
+                walk(k, page)
+            elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR":
+                reached.add((k.get("/Pg", page).objgen, int(k.MCID)))
+            elif not isinstance(k, (pikepdf.Dictionary, pikepdf.Array)):
+                reached.add((page.objgen, int(k)))
+
+    for k in pdf.Root.StructTreeRoot.K:
+        walk(k, None)
+    return reached

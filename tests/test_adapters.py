@@ -191,21 +191,13 @@ def test_pagination_artifacts_marked_in_pydyfs_items_leave_every_other_mcid_reac
 
     import pikepdf
 
+    from pdfread import reached_mcids
     from pressroom.adapters.pydyf import mark_pagination_artifacts
 
     _, pending = _generated(tmp_path, PAGES)
     assert mark_pagination_artifacts(pending.pdf) >= 3  # a folio a page
     with pikepdf.open(io.BytesIO(pending.bytes())) as pdf:
-        reached = set()
-
-        def walk(e, page):
-            page = e.get("/Pg", page)
-            for k in e.get("/K", []):
-                if isinstance(k, pikepdf.Dictionary) and "/S" in k:
-                    walk(k, page)
-                elif not isinstance(k, (pikepdf.Dictionary, pikepdf.Array)):
-                    reached.add((page.objgen, int(k)))
-        walk(pdf.Root.StructTreeRoot.K[0], None)
+        reached = reached_mcids(pdf)
         artifacts = 0
         for page in pdf.pages:
             for operands, op in pikepdf.parse_content_stream(page):

@@ -13,7 +13,7 @@ import pytest
 from PIL import ImageChops
 
 from bookmaker import make_novel
-from pdfread import page_texts
+from pdfread import page_texts, reached_mcids, struct_elements
 from pressroom.cli import main
 from pressroom.editions import chapterwise
 from pressroom.editions.pdf import ScreenPDF
@@ -76,15 +76,7 @@ def navigation(path: Path) -> dict:
         links = [(i, str(a.get("/Dest", "")) or str(a.A.URI), str(a.get("/Contents", "")))
                  for i, page in enumerate(pdf.pages) for a in page.obj.get("/Annots", [])]
         labels = repr(pdf.Root.get("/PageLabels"))
-        kinds = []
-        if "/StructTreeRoot" in pdf.Root:
-            def elems(e):
-                kinds.append(str(e.S))
-                for k in e.get("/K", []):
-                    if isinstance(k, pikepdf.Dictionary) and "/S" in k:
-                        elems(k)
-            for k in pdf.Root.StructTreeRoot.K:
-                elems(k)
+        kinds = [str(e.S) for e in struct_elements(pdf)] if "/StructTreeRoot" in pdf.Root else []
         return {"outline": outline, "dests": dests, "links": links, "labels": labels, "tags": kinds}
 
 
@@ -170,19 +162,11 @@ def test_the_merged_screen_pdf_is_one_valid_tagged_document(novel, mode):
     with pikepdf.open(built[mode]["pdf"]) as pdf:
         root = pdf.Root.StructTreeRoot
         assert len(root.K) == 1 and root.K[0].S == "/Document"
-        reached = set()
-
-        def walk(e, page):
-            page = e.get("/Pg", page)
+        for e in struct_elements(pdf):  # each element's parent is the element it hangs from
             for k in e.get("/K", []):
                 if isinstance(k, pikepdf.Dictionary) and "/S" in k:
                     assert k.P.objgen == e.objgen
-                    walk(k, page)
-                elif isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR":
-                    reached.add((k.get("/Pg", page).objgen, int(k.MCID)))
-                elif not isinstance(k, (pikepdf.Dictionary, pikepdf.Array)):
-                    reached.add((page.objgen, int(k)))
-        walk(root.K[0], None)
+        reached = reached_mcids(pdf)
         pages = {p.objgen for p in (pg.obj for pg in pdf.pages)}
         assert {objgen for objgen, _ in reached} <= pages
         for page in pdf.pages:

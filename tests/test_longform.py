@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from bookmaker import make_book, make_novel, make_photo
-from pdfread import page_texts
+from pdfread import page_texts, struct_elements
 from pressroom import cli
 from pressroom.errors import ManuscriptError
 from pressroom.folios import label, roman
@@ -285,19 +285,9 @@ def test_screen_pdf_outline_contents_and_tags(novel):
     with pikepdf.open(path) as pdf:
         with pdf.open_outline() as outline:
             tree = [(i.title, [(c.title, [g.title for g in c.children]) for c in i.children]) for i in outline.root]
-        heads, notes = [], []
-
-        def walk(e):
-            if str(e.get("/S")) in ("/H1", "/H2", "/H3"):
-                heads.append(str(e.S))
-            if str(e.get("/S")) == "/Note":
-                notes.append(str(e.ID))
-            for k in e.get("/K", []):
-                if isinstance(k, pikepdf.Dictionary) and "/S" in k:
-                    walk(k)
-
-        for k in pdf.Root.StructTreeRoot.K:
-            walk(k)
+        elements = struct_elements(pdf)
+        heads = [str(e.S) for e in elements if str(e.S) in ("/H1", "/H2", "/H3")]
+        notes = [str(e.ID) for e in elements if str(e.S) == "/Note"]
         # PDF/UA 7.18.5: every link says where it leads (cross-references and notes too).
         links = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Link"]
         assert links and all("/Contents" in a for a in links)

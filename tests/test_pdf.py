@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from pdfread import drawn_images, page_texts
+from pdfread import drawn_images, page_texts, struct_elements
 from bookmaker import make_photo
 from pressroom.cli import main
 from pressroom.editions import chapterwise
@@ -127,21 +127,6 @@ def pdf(built):
 # --------------------------------------------------------------------------
 # Reading the PDF
 # --------------------------------------------------------------------------
-
-def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every structure element, in reading (document) order."""
-    out = []
-
-    def walk(e):
-        out.append(e)
-        for k in e.get("/K", []):
-            if isinstance(k, pikepdf.Dictionary) and "/S" in k:
-                walk(k)
-
-    for k in pdf.Root.StructTreeRoot.K:
-        walk(k)
-    return out
-
 
 def placements(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[dict]:
     """Each image drawn on ``page``: its pixel size and the box (points) its matrix maps it to."""
