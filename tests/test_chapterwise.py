@@ -305,26 +305,33 @@ def test_a_book_css_that_a_chapter_alone_cannot_honour_is_laid_out_whole(tmp_pat
     assert list((tmp_path / "cache" / "pressroom" / "renders").glob("*-piece-pdf/*"))
 
 
-def test_a_piece_whose_drawing_process_fails_is_drawn_by_the_build_itself(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["fails", "hangs"])
+def test_a_piece_whose_drawing_process_fails_is_drawn_by_the_build_itself(tmp_path, monkeypatch, how):
     """Each piece is drawn by a forked process (chapterwise._Drawings); one that dies before
-    writing its piece leaves nothing in the cache, and the build draws that piece itself:
-    the same files as a build whose drawing processes all succeeded."""
+    writing its piece leaves nothing in the cache, and one that hangs (a fork can inherit a
+    lock Pango's fontconfig thread held: it waits for ever) is killed once it has used no
+    CPU for chapterwise.STALL seconds; either way the build draws that piece itself: the
+    same files as a build whose drawing processes all succeeded."""
+    import time
+
     folder = make_novel(tmp_path / "novel", parts=1, chapters_per_part=3, paragraphs=6, notes=1, photo=True)
     monkeypatch.setattr(chapterwise, "MIN_PAGES", 0)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     assert main(["all", "--book", str(folder), "--out", str(tmp_path / "ok"), "-q"]) == 0
     parent = os.getpid()
-
     died = tmp_path / "died"
     died.mkdir()
 
-    def dies_in_the_child(increment: int) -> int:
+    def breaks_in_the_child(increment: int) -> int:
         if os.getpid() != parent:
             (died / str(os.getpid())).touch()
+            if how == "hangs":
+                time.sleep(3600)  # no CPU used: taken for stuck
             raise OSError("a drawing process that fails")
         return 0
 
-    monkeypatch.setattr(os, "nice", dies_in_the_child)
+    monkeypatch.setattr(os, "nice", breaks_in_the_child)
+    monkeypatch.setattr(chapterwise, "STALL", 0.5)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
     assert main(["all", "--book", str(folder), "--out", str(tmp_path / "failed"), "-q"]) == 0
     assert len(list(died.iterdir())) >= 5  # front, part, three chapters, back matter: each child died

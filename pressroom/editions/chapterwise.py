@@ -44,7 +44,9 @@ import io
 import json
 import os
 import re
+import select
 import signal
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -371,6 +373,14 @@ def keep(kind: str, key: str, pending, found: dict) -> None:
 #: How much less a drawing process is given the CPU than the layout (os.nice): the layout
 #: is the build's critical path, the drawings can follow behind it.
 NICE = 10
+#: A drawing process that has used no CPU for this many seconds is stuck: killed, and its
+#: piece drawn by the build itself. Pango runs fontconfig in a thread of its own; a fork
+#: made while that thread holds one of fontconfig's locks gives a child whose first call
+#: into fontconfig waits for ever (seen once in some thousand forks, in the tests).
+STALL = 3.0
+#: How often the parent looks at the CPU time of its drawing processes while it waits for
+#: one to end (seconds); it wakes at once when one ends.
+POLL = 0.25
 
 
 class _Drawings:
@@ -379,20 +389,21 @@ class _Drawings:
     most one per core this process may use at once; the parent waits for them all
     (finish) before it reads what they wrote into the cache. A child reports nothing:
     the parent finds its entries in the cache, or draws the piece itself (then a
-    failure is reported, as a whole layout reports it). One core, or no fork: each
-    piece is drawn at once, here."""
+    failure is reported, as a whole layout reports it). A child that stopped using the
+    CPU (see STALL) is killed, and its piece drawn the same way. One core, or no fork:
+    each piece is drawn at once, here."""
 
     def __init__(self):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         self.most = cores if hasattr(os, "fork") else 0
-        self.running: list[int] = []
+        self.running: dict[int, list] = {}  # pid: [its CPU seconds, when they last grew, a pidfd or None]
 
     def start(self, job: Callable[[], None]) -> None:
         if self.most < 2:
             job()
             return
         while len(self.running) >= self.most:
-            self._wait(self.running[0])
+            self._reap()
         gc.freeze()  # the child's collector leaves the parent's objects alone: no pages copied for it
         try:
             pid = os.fork()
@@ -412,16 +423,41 @@ class _Drawings:
             finally:
                 os._exit(code)
         gc.unfreeze()
-        self.running.append(pid)
+        try:
+            fd = os.pidfd_open(pid)  # readable when the child ends (Linux 5.3)
+        except (AttributeError, OSError):
+            fd = None
+        self.running[pid] = [0.0, time.monotonic(), fd]
 
-    def _wait(self, pid: int) -> None:
-        with contextlib.suppress(ChildProcessError, InterruptedError):
-            os.waitpid(pid, 0)
-        self.running.remove(pid)
+    def _reap(self) -> None:
+        """Wait until a child has ended (or was found stuck and killed), and collect it."""
+        while True:
+            now = time.monotonic()
+            for pid, (cpu, since, fd) in list(self.running.items()):
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    del self.running[pid]
+                    if fd is not None:
+                        os.close(fd)
+                    return
+                used = _cpu_seconds(pid)
+                if used is None or used > cpu:
+                    self.running[pid][:2] = [used or cpu, now]
+                elif now - since > STALL:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+            fds = [fd for _, _, fd in self.running.values() if fd is not None]
+            if len(fds) == len(self.running):
+                select.select(fds, [], [], POLL)  # wakes as soon as one ends
+            else:
+                time.sleep(min(POLL, 0.02))
 
     def finish(self) -> None:
         while self.running:
-            self._wait(self.running[0])
+            self._reap()
 
     def stop(self) -> None:
         """Stop the children still drawing (the build failed or was interrupted)."""
@@ -429,6 +465,16 @@ class _Drawings:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         self.finish()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) process ``pid`` has used, from /proc; None where there
+    is no /proc (a child is then never taken for stuck)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pieces(book: Book, piece, folio_css, contents: list[str], bodies: list[str], first_piece: int | None,
