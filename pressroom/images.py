@@ -310,8 +310,25 @@ class _NotPlain(Exception):
 _NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
+class Pieces(tuple):
+    """A file's bytes as the buffers that make it, in order: the kept ranges of a photo as
+    read (views, not copies) and the few bytes made anew. ``bytes(pieces)`` joins them;
+    cache.store writes them one after the other, so a camera file's megabytes are never
+    copied in memory on their way into the cache."""
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self)
+
+
 def strip_jpeg(data: bytes) -> bytes:
-    """The JPEG ``data`` without any metadata, its compressed image data untouched.
+    """The JPEG ``data`` without any metadata, its compressed image data untouched:
+    :func:`jpeg_pieces`, joined."""
+    return bytes(jpeg_pieces(data))
+
+
+def jpeg_pieces(data: bytes) -> Pieces:
+    """The JPEG ``data`` without any metadata, its compressed image data untouched, as
+    :class:`Pieces` (views into ``data``, which must stay unchanged while they are used).
 
     Keeps the frame, tables and scans, the JFIF APP0 header (without its
     thumbnail) and Adobe's APP14 (it says how to decode the colours); drops every
@@ -324,7 +341,8 @@ def strip_jpeg(data: bytes) -> bytes:
     n = len(data)
     if data[:2] != b"\xff\xd8":
         raise PhotoError("is not a JPEG file although it was read as one")
-    out = [b"\xff\xd8"]
+    view = memoryview(data)
+    out: list = [b"\xff\xd8"]
     i = 2
     seen_sof = seen_dht = False
 
@@ -346,7 +364,7 @@ def strip_jpeg(data: bytes) -> bytes:
             out.append(b"\xff\xd9")
             if not seen_sof:
                 raise PhotoError("is damaged (no image frame)")
-            return b"".join(out)
+            return Pieces(out)
         if 0xD0 <= m <= 0xD7 or m == 0x01:  # standalone markers
             out.append(bytes((0xFF, m)))
             continue
@@ -355,10 +373,10 @@ def strip_jpeg(data: bytes) -> bytes:
         length = int.from_bytes(data[i:i + 2], "big")
         if length < 2 or i + length > n:
             raise truncated()
-        payload = data[i + 2:i + length]
+        payload = data[i + 2:i + length] if 0xE0 <= m <= 0xEF else b""  # only APPn's are looked into
         i += length
         if 0xC0 <= m <= 0xCF and m not in (0xC4, 0xC8, 0xCC):  # SOFn
-            if m not in _SOF_PLAIN or (payload and payload[0] != 8):
+            if m not in _SOF_PLAIN or (length > 2 and data[i - length + 2] != 8):  # 8-bit samples
                 raise _NotPlain()
             seen_sof = True
         seen_dht = seen_dht or m == 0xC4
@@ -369,17 +387,17 @@ def strip_jpeg(data: bytes) -> bytes:
             out.append(b"\xff\xe0\x00\x10" + payload[:12] + b"\x00\x00")
             continue
         if m == 0xEE and payload.startswith(b"Adobe"):
-            out.append(bytes((0xFF, m)) + data[i - length:i])
+            out.append(view[i - length - 2:i])  # the marker (after any fill bytes) and its segment
             continue
         if 0xE0 <= m <= 0xEF or m == 0xFE:  # other APPn and COM: metadata
             continue
-        out.append(bytes((0xFF, m)) + data[i - length:i])
-        if m == 0xDA:  # start of scan: copy the entropy-coded data up to the next marker
+        out.append(view[i - length - 2:i])
+        if m == 0xDA:  # start of scan: keep the entropy-coded data up to the next marker
             found = _NEXT_MARKER.search(data, i)
             if found is None:
                 raise truncated()
             k = found.start()
-            out.append(data[i:k])
+            out.append(view[i:k])
             i = k
 
 
@@ -473,6 +491,11 @@ def derive_many(src: Path, targets: list[Target], limits: Limits = DEFAULT_LIMIT
     DCT scale the targets need (not once per target): the bytes are the same as
     :func:`derive_one` gives for each. Raises PhotoError when the photo cannot be used.
     """
+    return [(bytes(data), info) for data, info in _derived(src, targets, limits)]
+
+
+def _derived(src: Path, targets: list[Target], limits: Limits) -> list[tuple[bytes | Pieces, dict]]:
+    """:func:`derive_many`, a passed-through original given as its :class:`Pieces`."""
     saved_limit, saved_truncated = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
     Image.MAX_IMAGE_PIXELS = limits.max_photo_pixels
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint sets it True for the whole process
@@ -507,9 +530,9 @@ def _verify_jpeg(data: bytes) -> tuple[int, int]:
     return size
 
 
-def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple[bytes, dict]]:
+def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple[bytes | Pieces, dict]]:
     notes: list[str] = []
-    results: dict[int, tuple[bytes, dict]] = {}
+    results: dict[int, tuple[bytes | Pieces, dict]] = {}
     with _open(src, limits) as im:
         source = {"source_pixels": im.width * im.height, "source_bytes": src.stat().st_size}
         frames = getattr(im, "n_frames", 1)
@@ -521,26 +544,27 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
         if icc is None and im.format == "HEIF":
             icc = _nclx_icc(im.info.get("nclx_profile") or {})
         orientation = _orientation(im)
-        stripped: bytes | None = None  # the original's JPEG data without its metadata, when it passes through
+        original: bytes | None = None  # the file as read, when its JPEG data passes through
         decode: list[int] = []
         for i, target in enumerate(targets):
             if (target.passthrough and im.format in ("JPEG", "MPO") and im.mode in ("RGB", "L")
                     and orientation == 1 and (icc is None or _is_srgb(icc))):
                 try:
-                    stripped = stripped or strip_jpeg(src.read_bytes())
+                    data = original or src.read_bytes()
+                    kept = jpeg_pieces(data)
                 except _NotPlain:
                     pass
                 else:
-                    with Image.open(io.BytesIO(stripped)) as clean:
-                        w, h = clean.size
-                    results[i] = stripped, {"width": w, "height": h, "passthrough": True, "warnings": notes, **source}
+                    original = data
+                    results[i] = kept, {"width": im.width, "height": im.height, "passthrough": True,
+                                        "warnings": notes, **source}
                     continue
             decode.append(i)
         # One decode per DCT scale the decoder will really use: targets whose draft sizes
         # differ but land on the same scale (1400 and 2000 px of a 4000 px photo: both 1/2)
-        # share it. When the original passes through, the other targets decode its stripped
-        # copy (the same frame, tables and scans, so the same pixels): that decode also
-        # proves the copy whole.
+        # share it. When the original passes through, the other targets decode the very
+        # bytes it was read as (its metadata aside, the frame, tables and scans the copy
+        # keeps, so the same pixels): that decode also proves the copy whole.
         # Draft sizes from the photo as stored: the first group may decode (and turn) ``im``.
         drafts = {i: _draft_size(im, targets[i]) for i in decode}
         by_scale: dict[int, list[int]] = {}
@@ -548,8 +572,8 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
             by_scale.setdefault(_dct_scale(im, drafts[i]), []).append(i)
         verified = False
         for scale, group in by_scale.items():
-            if stripped is not None:
-                frame = Image.open(io.BytesIO(stripped))
+            if original is not None:
+                frame = Image.open(io.BytesIO(original))  # shares the bytes: no copy
             else:
                 frame = im if not verified else _open(src, limits)
             try:
@@ -565,9 +589,9 @@ def _derive_many(src: Path, targets: list[Target], limits: Limits) -> list[tuple
             finally:
                 if frame is not im:
                     frame.close()
-        if stripped is not None and not verified:
+        if original is not None and not verified:
             # WeasyPrint embeds a JPEG without decoding it, so damage must be found here.
-            _verify_jpeg(stripped)
+            _verify_jpeg(original)
     return [results[i] for i in range(len(targets))]
 
 
@@ -616,7 +640,7 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     paths come from the caller, so a worker never depends on its own environment."""
     src, entries, limits = args
     try:
-        made = derive_many(Path(src), [t for _, _, _, t in entries], limits)
+        made = _derived(Path(src), [t for _, _, _, t in entries], limits)
     except PhotoError as e:
         return [(key, e) for key, _, _, _ in entries]
     out: list[tuple[str, object]] = []

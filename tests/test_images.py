@@ -6,7 +6,9 @@ derivative back with Pillow or looks at its bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import struct
 from pathlib import Path
@@ -20,7 +22,7 @@ from bookmaker import (GPS, make_photo, PRINTED_INKS, cmyk_icc, QUADRANTS, SECRE
                        write_png_bomb, write_tiff16_rgb, xmp_packet)
 from pressroom.errors import BuildError, Location, ManuscriptError
 from pressroom.cache import cache_dir
-from pressroom.images import Target, derive, strip_jpeg
+from pressroom.images import Target, derive, srgb_profile_bytes, strip_jpeg
 from pressroom.limits import Limits
 from pressroom.manuscript import Photo, load
 
@@ -730,6 +732,28 @@ def test_targets_on_the_same_dct_scale_share_one_decode(tmp_path, decodes):
     assert sorted(decodes) == [(500, 334), (2000, 1334)]
     assert [three[0][0], three[2][0]] == [d for d, _ in together] and three[1][0] == derive_one(src, thumb)[0]
 
+
+
+def test_a_passed_through_original_is_written_as_stripped_and_decoded_as_its_copy(tmp_path):
+    """The print copy of a camera file is written from views into the file as read (not a
+    joined copy): the cache holds exactly strip_jpeg's bytes, with their digest and size,
+    and the other targets, decoded from the original's bytes (metadata and all), are the
+    bytes they would be when decoded from the stripped copy."""
+    src = make_camera_jpeg(tmp_path / "cam.jpg", make_pattern((900, 600)), 1, icc=srgb_profile_bytes())
+    stripped = strip_jpeg(src.read_bytes())
+    copy = tmp_path / "copy.jpg"
+    copy.write_bytes(stripped)
+    screen, epub = Target("screen", 500, 85), Target("epub", 700, 82)
+    result = run(src, targets=[screen, epub, PRINT])
+    a = result[(src, "print")]
+    assert a.passthrough and a.path.read_bytes() == stripped and (a.width, a.height) == (900, 600)
+    meta = json.loads(a.path.with_suffix(".json").read_text())
+    assert meta["size"] == len(stripped) and meta["digest"] == hashlib.sha256(stripped).hexdigest()[:40]
+    from pressroom.images import derive_many
+
+    alone = derive_many(copy, [screen, epub])
+    assert [result[(src, t.name)].path.read_bytes() for t in (screen, epub)] == [d for d, _ in alone]
+    assert derive_many(src, [PRINT])[0][0] == stripped  # the public call still gives bytes
 
 def _strip_jpeg_before_the_regex(data: bytes) -> bytes:
     """strip_jpeg as it was with a Python step per 0xFF of the entropy-coded data: the
