@@ -20,7 +20,8 @@ Then it measures, as medians of ``--runs`` runs:
 - a cold build of every edition (empty photo cache),
 - a warm rebuild after an edit (a caption; in the New Testament, one word of one chapter),
 - each edition alone (warm),
-- peak resident memory of the whole process tree, and output sizes;
+- peak resident memory of the whole process tree (in a round of its own, after the
+  timed ones: sampling it slows what it samples), and output sizes;
 
 and Pandoc on the same text and photos: EPUB, and PDF with
 ``--pdf-engine=weasyprint`` (the same WeasyPrint; the New Testament at the
@@ -252,8 +253,12 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, tuple[int, int]]:
-    """Run ``cmd``; return (seconds, (peak RSS, peak PSS) of its process tree in bytes)."""
+def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None,
+        memory: bool = False) -> tuple[float, tuple[int, int]]:
+    """Run ``cmd``; return (seconds, (peak RSS, peak PSS) of its process tree in bytes, or
+    (0, 0) unless ``memory``). Timed runs are not sampled: reading every process's
+    smaps_rollup 20 times a second took 5 % of a cold build's time on two cores (more of a
+    tree of forked processes than of one), so peak memory has rounds of its own."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = (0, 0)
@@ -267,11 +272,13 @@ def run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tup
             done.wait(0.05)
 
     t = threading.Thread(target=sample, daemon=True)
-    t.start()
+    if memory:
+        t.start()
     _, err = proc.communicate()
     elapsed = time.perf_counter() - t0
     done.set()
-    t.join()
+    if memory:
+        t.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
     return elapsed, peak
@@ -323,9 +330,10 @@ def load_now() -> float:
     return os.getloadavg()[0]
 
 
-def pressroom_run(b: BenchBook, i: int, work: Path, res: dict, alone: bool) -> None:
+def pressroom_run(b: BenchBook, i: int, work: Path, res: dict, alone: bool, memory: bool = False) -> None:
     """One round of pressroom measures, appended to ``res``: a cold build of every
-    edition (empty cache), a warm one after the book's edit, each edition alone (warm)."""
+    edition (empty cache), a warm one after the book's edit, each edition alone (warm).
+    With ``memory``, the round's peak memory instead of its times (see run)."""
     out = work / f"out-{b.key}"
     yaml_path = b.book / "book.yaml"
     original = yaml_path.read_text(encoding="utf-8")
@@ -333,20 +341,20 @@ def pressroom_run(b: BenchBook, i: int, work: Path, res: dict, alone: bool) -> N
     shutil.rmtree(cache, ignore_errors=True)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "SOURCE_DATE_EPOCH": "1780000000"}
     base = [PY, str(ROOT / "build.py"), "--book", str(b.book), "--out", str(out), "-q"]
+
+    def measure(cmd: list[str], key: str) -> None:
+        s, peak = run(cmd, env, memory=memory)
+        res["peak" if memory else key].append(peak if memory else s)
+
     try:
-        res["load"].append(load_now())
-        s, peak = run(base, env)
-        res["cold"].append(s)
-        res["peak"].append(peak)
+        if not memory:
+            res["load"].append(load_now())
+        measure(base, "cold")
         # One edit, then a warm rebuild of everything.
         yaml_path.write_text(b.edit(original, i), encoding="utf-8")
-        s, peak = run(base, env)
-        res["warm"].append(s)
-        res["peak"].append(peak)
+        measure(base, "warm")
         for e in EDITIONS if alone else ():
-            s, peak = run([PY, str(ROOT / "build.py"), e, *base[2:]], env)
-            res[e].append(s)
-            res["peak"].append(peak)
+            measure([PY, str(ROOT / "build.py"), e, *base[2:]], e)
     finally:
         yaml_path.write_text(original, encoding="utf-8")
         shutil.rmtree(cache, ignore_errors=True)
@@ -505,6 +513,7 @@ def main() -> None:
                 pandoc_run(b, md, args.work, res)
             if not args.no_watch:
                 watch_run(b, i, args.work, res)
+        pressroom_run(b, args.runs, args.work, res, alone=not args.no_alone, memory=True)  # peak memory
         results.append((b, report(b, res, args.runs)))
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
