@@ -143,6 +143,7 @@ class _Sink:
                     shutil.copyfileobj(src, self.output, 1 << 20)
                     continue
                 self.output.flush()
+                start = self.output.tell()
                 sent = 0
                 while sent < size:
                     n = os.sendfile(self.fd, src.fileno(), sent, size - sent)
@@ -150,6 +151,18 @@ class _Sink:
                         raise OSError(f"{path.name} changed while the PDF was written")
                     sent += n
                 self.output.seek(0, os.SEEK_END)  # the buffered writer learns where the file now ends
+                self._write_back(start, size)
+
+    def _write_back(self, start: int, size: int) -> None:
+        """Have the kernel start writing ``size`` bytes at ``start`` to the disk now, and
+        drop them from memory once written (a photo is not read back): Linux starts the
+        writeback of a range it is advised will not be needed. The fsync before the
+        file is renamed into place (staging) then finds a camera-file interior mostly
+        written, not 137 MB to write while the build waits (0.1 s of a cold build)."""
+        advise = getattr(os, "posix_fadvise", None)  # not on macOS: the fsync does it all
+        if advise is not None:
+            with contextlib.suppress(OSError):
+                advise(self.fd, start, size, os.POSIX_FADV_DONTNEED)
 
 
 def file_image(stream, path: Path, token: bytes):
