@@ -151,21 +151,12 @@ def _help(given: Given, helper: Edition, book: Book, assets) -> Given:
 # Making one edition
 # --------------------------------------------------------------------------
 
-def _make(book: Book, ed: Edition, assets, out: Path, given: Given = NOTHING, then=None) -> EditionResult:
-    """One edition's preflight and, when it finds no error, its files staged in ``out``.
-    ``then(ok)``, when given, is called after the preflight (``ok``: it found no error)."""
+def _make(book: Book, ed: Edition, assets, out: Path, given: Given = NOTHING) -> EditionResult:
+    """One edition's preflight and, when it finds no error, its files staged in ``out``."""
     t0 = time.perf_counter()
     try:
-        try:
-            found = ed.preflight(book, assets)
-        except BaseException:
-            if then:
-                then(False)
-            raise
-        ok = not any(p.severity != "warning" for p in found)
-        if then:
-            then(ok)
-        if not ok:
+        found = ed.preflight(book, assets)
+        if any(p.severity != "warning" for p in found):
             return EditionResult(ed.name, "preflight", found)
         temps = ed.write(book, assets, out, given)
     except PressroomError as e:  # its problems, not the exception (which does not pickle)
@@ -265,14 +256,18 @@ def _side_by_side(book: Book, order: list[Edition], assets, out: Path, task,
                         hand_over(True)
                     continue
 
-                def then(ok: bool, ed=ed, last=last) -> None:
-                    nonlocal handed
-                    if ok:
-                        handed = _merge(handed, ed, book, assets)
-                    if last or not ok:
-                        hand_over(ok)
-
-                results.append(_make(book, ed, assets, out, then=then))
+                # What a giver hands over comes from its layout alone: sent before its
+                # preflight and files (a print cover is made meanwhile). When the preflight
+                # then finds an error, the build fails and what the others made is dropped.
+                try:
+                    handed = _merge(handed, ed, book, assets)
+                except PressroomError as e:
+                    hand_over(False)
+                    results.append(EditionResult(ed.name, "failed", list(e.problems)))
+                else:
+                    if last:
+                        hand_over(True)
+                    results.append(_make(book, ed, assets, out))
                 advance(1, ed.label)
             pending = {w.results: w for w in workers}
             while pending:

@@ -69,7 +69,8 @@ class PrintInterior(Edition):
         super().__init__(limits=limits)
         self.marks = marks
         self.strict = strict
-        self._last: tuple | None = None  # (book, assets, layout, cover, jacket): build and preflight share one layout
+        self._laid: tuple | None = None  # (book, assets, layout): hand-over, preflight and build share one layout
+        self._last: tuple | None = None  # (book, assets, layout, cover, jacket)
         self.twin = False  # a long book's screen PDF is drawn from this layout too (alongside)
 
     def alongside(self, names: set[str]) -> None:
@@ -173,12 +174,19 @@ class PrintInterior(Edition):
 
     # -- the edition -------------------------------------------------------
 
+    def laid_out(self, book: Book, assets) -> Layout:
+        """The interior's layout (laid out once per book)."""
+        if self._laid is None or self._laid[0] is not book or self._laid[1] is not assets:
+            self._laid = self._last = None  # the previous book's layout is not kept while this one is made
+            lay = self.layout(book, assets)
+            remember(book, assets, lay.page_map)  # for an EPUB built later on its own (print_page_map)
+            self._laid = (book, assets, lay)
+        return self._laid[2]
+
     def made(self, book: Book, assets) -> tuple[Layout, Cover]:
         """The interior's layout and the cover made for its page count (made once per book)."""
         if self._last is None or self._last[0] is not book or self._last[1] is not assets:
-            self._last = None  # the previous book's layout is not kept while this one is made
-            lay = self.layout(book, assets)
-            remember(book, assets, lay.page_map)  # for an EPUB built later on its own (print_page_map)
+            lay = self.laid_out(book, assets)
             printed = color_assets(book, assets)
             cover = build_cover(book, printed, lay.pages, marks=self.marks)
             jacket = build_jacket(book, printed, lay.pages, marks=self.marks) if book.print.jacket else None
@@ -187,8 +195,9 @@ class PrintInterior(Edition):
 
     def hand_over(self, book: Book, assets) -> Given:
         """The interior's page map, for the EPUB's page-list; a long book's screen PDF pieces,
-        drawn from this layout (None when it was laid out whole)."""
-        lay = self.made(book, assets)[0]
+        drawn from this layout (None when it was laid out whole). Only the layout is needed:
+        the cover is made after."""
+        lay = self.laid_out(book, assets)
         return Given(page_map=lay.page_map, screen_pieces=lay.screen)
 
     def jacket(self, book: Book, assets) -> Jacket | None:
