@@ -673,12 +673,14 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
            progress: Callable[[int, str], None] | None = None,
            idle: Callable[[], None] | None = None,
            extra: dict[Path, list[Target]] | None = None,
-           skip: set[tuple[Path, str]] = frozenset()) -> Derivatives:
+           skip: set[tuple[Path, str]] = frozenset(),
+           hashing: Hashing | None = None) -> Derivatives:
     """Derivatives of every photo for every target, {(photo.path, target.name): Asset},
     from the cache or made; for the photos ``extra`` names, its targets too; none of
     the (photo path, target name) pairs in ``skip``.
 
-    ``jobs`` processes decode photos (default: one per core). ``progress(1, what)`` is
+    ``jobs`` processes decode photos (default: one per core). ``hashing``: the photos'
+    digests, already being read (Hashing of exactly these photos' paths). ``progress(1, what)`` is
     called once per derivative as it is ready; ``idle()`` once while worker processes
     decode (work for this process meanwhile). The result's ``warnings`` holds the
     photos' warnings (PR031). Raises ManuscriptError naming each photo that cannot be
@@ -688,7 +690,7 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     for p in photos:
         by_path.setdefault(p.path, p)
     run = _Run(by_path, progress)
-    digests = run.digests(jobs)
+    digests = run.digests(jobs, hashing)
     wanted: dict[str, list[tuple[Path, Target]]] = {}  # identical files share one derivative
     for path, t in requested(list(digests), targets, extra, skip):
         key = content_digest(f"{PIPELINE_VERSION}|{digests[path]}|{t.key()}".encode())
@@ -702,6 +704,43 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     return run.result()
 
 
+class Hashing:
+    """The digests of photo files (what derivatives are named by), read in threads from
+    the moment this is made, or remembered from an earlier build (cache.SourceIndex):
+    a build starts it before it checks the book's fonts, which then costs no time."""
+
+    def __init__(self, paths: list[Path], jobs: int | None = None):
+        self._index = SourceIndex()
+        paths = list(dict.fromkeys(paths))
+        self._pool = ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(paths))))
+        self._futures = {path: self._pool.submit(self._read, path) for path in paths}
+
+    def _read(self, path: Path) -> str | OSError:
+        try:
+            return self._index.digest(path)
+        except OSError as e:
+            return e
+
+    def result(self) -> dict[Path, str | OSError]:
+        """{path: its digest, or the OSError reading it gave}, in the order given."""
+        try:
+            out = {path: f.result() for path, f in self._futures.items()}
+        finally:
+            self.close()
+        self._index.save()
+        return out
+
+    def close(self) -> None:
+        """Stop reading (a build that ends before it needs the digests); again: nothing."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Hashing:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class _Run:
     """One derive() call's state: the derivatives found so far, the photos' notes and problems."""
 
@@ -713,25 +752,15 @@ class _Run:
         self.problems: dict[Path, PhotoError] = {}
         self.unwritable: list[str] = []
 
-    def digests(self, jobs: int | None) -> dict[Path, str]:
-        """{path: digest of its bytes} of every readable photo (hashed in threads, or
-        remembered from an earlier build: cache.SourceIndex)."""
-        index = SourceIndex()
-
-        def read(path: Path) -> tuple[Path, str | OSError]:
-            try:
-                return path, index.digest(path)
-            except OSError as e:
-                return path, e
-
+    def digests(self, jobs: int | None, hashing: Hashing | None = None) -> dict[Path, str]:
+        """{path: digest of its bytes} of every readable photo (see :class:`Hashing`;
+        ``hashing``, when given, was started on these photos before)."""
         digests: dict[Path, str] = {}
-        with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(self.by_path)))) as hashing:
-            for path, d in hashing.map(read, self.by_path):  # in order: the same keys whatever finishes first
-                if isinstance(d, OSError):
-                    self.problems[path] = PhotoError(f"cannot be read: {d.strerror or d}")
-                else:
-                    digests[path] = d
-        index.save()
+        for path, d in (hashing or Hashing(list(self.by_path), jobs)).result().items():
+            if isinstance(d, OSError):
+                self.problems[path] = PhotoError(f"cannot be read: {d.strerror or d}")
+            else:
+                digests[path] = d
         return digests
 
     def take(self, path: Path, t: Target, value: object, cached: bool = False) -> None:

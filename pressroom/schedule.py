@@ -27,7 +27,7 @@ from pathlib import Path
 from . import warmup
 from .editions.base import NOTHING, Edition, Given
 from .errors import BuildError, Location, PressroomError, Problem
-from .images import Derivatives, derive, requested
+from .images import Derivatives, Hashing, derive, requested
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits
 from .manuscript import Book, one_line
 from .scripts import require_fonts
@@ -49,8 +49,9 @@ class EditionResult:
 
 
 def derive_assets(book: Book, editions: list[Edition], limits: Limits = DEFAULT_LIMITS, *,
-                  progress=None, idle=None) -> Derivatives:
-    """Every photo derivative the ``editions`` will ask for, made in one pass over the photos."""
+                  progress=None, idle=None, hashing: Hashing | None = None) -> Derivatives:
+    """Every photo derivative the ``editions`` will ask for, made in one pass over the photos
+    (``hashing``: their digests, already being read: images.Hashing of book.images' paths)."""
     targets = {t.name: t for ed in editions for t in ed.targets(book)}
     extra: dict[Path, list] = {}
     for ed in editions:
@@ -58,7 +59,7 @@ def derive_assets(book: Book, editions: list[Edition], limits: Limits = DEFAULT_
             extra.setdefault(path, []).extend(t for t in ts if t not in extra.get(path, []))
     skip = {pair for ed in editions for pair in ed.unneeded(book)}
     return derive(list(book.images), list(targets.values()), progress=progress, idle=idle, extra=extra,
-                  skip=skip, limits=limits)
+                  skip=skip, limits=limits, hashing=hashing)
 
 
 def derivatives_wanted(book: Book, editions: list[Edition]) -> int:
@@ -99,20 +100,22 @@ def build(book: Book, editions: list[Edition], out: Path, say=print, jobs: int |
 
 def _build(book: Book, editions: list[Edition], out: Path, say, jobs: int | None, limits: Limits) -> list[Path]:
     task = getattr(say, "task", None) or _no_task
-    # Before any photo is made or file written: a character no installed font draws refuses the book.
-    _report(require_fonts(book, pdf=any(ed.name in ("pdf", "print") for ed in editions)), say)
-    helpers = _helpers(book, editions, limits)
-    names = {ed.name for ed in helpers + editions}
-    for ed in helpers + editions:
-        ed.alongside(names)
-    workers = min(jobs or os.cpu_count() or 1, len(editions))
-    if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
-        workers = 1
-    t0 = time.perf_counter()
-    # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
-    idle = (lambda: warmup.preload(book.language)) if workers > 1 else None
-    with task("photos", derivatives_wanted(book, helpers + editions)) as advance:
-        assets = derive_assets(book, helpers + editions, limits, progress=advance, idle=idle)
+    # The photos' files are read (for their digests) while the fonts are checked: before any
+    # photo is made or file written, a character no installed font draws refuses the book.
+    with Hashing([p.path for p in book.images], jobs) as hashing:
+        _report(require_fonts(book, pdf=any(ed.name in ("pdf", "print") for ed in editions)), say)
+        helpers = _helpers(book, editions, limits)
+        names = {ed.name for ed in helpers + editions}
+        for ed in helpers + editions:
+            ed.alongside(names)
+        workers = min(jobs or os.cpu_count() or 1, len(editions))
+        if workers > 1 and "fork" not in multiprocessing.get_all_start_methods():
+            workers = 1
+        t0 = time.perf_counter()
+        # WeasyPrint and friends load while the photo workers decode (a cold build), else after.
+        idle = (lambda: warmup.preload(book.language)) if workers > 1 else None
+        with task("photos", derivatives_wanted(book, helpers + editions)) as advance:
+            assets = derive_assets(book, helpers + editions, limits, progress=advance, idle=idle, hashing=hashing)
     say(f"photos: {len(book.images)} ready for "
         f"{', '.join(dict.fromkeys(t.name for ed in helpers + editions for t in ed.targets(book)))} "
         f"in {time.perf_counter() - t0:.1f} s")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from bookmaker import make_photo
 from pdfread import drawn_images, glyphs_drawn, notdef_glyphs, text_runs
 from pressroom import scripts
+from pressroom.cache import cache_dir
 from pressroom.cli import main
 from pressroom.manuscript import load
 from pressroom.words import LABELS, ROLE_LABELS, keys, labels, untranslated
@@ -187,7 +189,16 @@ def test_a_character_no_font_has_refuses_the_build_one_line_each(tmp_path, capsy
     text = text.replace("title: \"Фотографии Москвы\"", "title: \"Фотографии \\U000F0042 Москвы\"", 1)
     (folder / "book.yaml").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
+    photos = {p.read_bytes() for p in (folder / "photos").iterdir()}
+    derived = cache_dir() / "derivatives"
+    before = set(derived.rglob("*")) if derived.exists() else set()
+    threads = threading.active_count()
     assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 1
+    # Refused before any photo was made (the photos' files were only read meanwhile, for
+    # their digests, by threads that are gone).
+    assert (set(derived.rglob("*")) if derived.exists() else set()) == before
+    assert threading.active_count() == threads
+    assert {p.read_bytes() for p in (folder / "photos").iterdir()} == photos
     err = capsys.readouterr().err.strip().splitlines()
     lines = text.splitlines()
     row = next(i for i, line in enumerate(lines) if "\U000F0041" in line)
