@@ -128,15 +128,16 @@ def verified(img: Path, meta: Path) -> dict | None:
 
     A file whose size and modification time are those its sidecar recorded is taken
     unread (a print derivative is the whole original: re-hashing them all made every
-    warm build read the book again); any other is read and its digest checked."""
+    warm build read the book again); any other is read and its digest checked (an
+    entry stored without one is not: it is made again)."""
     try:
         info = json.loads(meta.read_text())
         st = img.stat()
         if st.st_size != info["size"]:
             return None
         if st.st_mtime_ns != info.get("mtime_ns"):
-            if hash_file(img) != info["digest"]:
-                return None  # corrupt entry: rebuild it
+            if not info["digest"] or hash_file(img) != info["digest"]:
+                return None  # corrupt entry, or one kept without a digest: rebuild it
             try:  # good: remember its new time, so that the next build need not read it
                 atomic_write(meta, json.dumps({**info, "mtime_ns": st.st_mtime_ns}).encode())
             except OSError:
@@ -146,11 +147,14 @@ def verified(img: Path, meta: Path) -> dict | None:
         return None
 
 
-def store(img: Path, meta: Path, data: bytes | Sequence[Buffer], info: dict) -> dict:
+def store(img: Path, meta: Path, data: bytes | Sequence[Buffer], info: dict, digest: bool = True) -> dict:
     """Write ``data`` (bytes, or buffers one after the other) to ``img`` and its sidecar
     ``meta`` (``info`` with the file's size, digest and time); return the sidecar's
-    content. Raises OSError."""
-    info = {**info, "size": sum(memoryview(p).nbytes for p in _parts(data)), "digest": content_digest(data)}
+    content. Raises OSError. Without ``digest`` the sidecar has none (null): the entry is
+    then good only while its file keeps its size and time (see verified), for what is
+    cheaper to make again than to hash (a photo's print copy: its bytes read and cut)."""
+    size = sum(memoryview(p).nbytes for p in _parts(data))
+    info = {**info, "size": size, "digest": content_digest(data) if digest else None}
     atomic_write(img, data)
     info["mtime_ns"] = img.stat().st_mtime_ns
     atomic_write(meta, json.dumps(info).encode())

@@ -647,7 +647,9 @@ def _job(args: tuple[str, list[tuple[str, str, str, Target]], Limits]) -> list[t
     for (key, img, meta, _), (data, info) in zip(entries, made):
         img, meta = Path(img), Path(meta)
         try:
-            info = store(img, meta, data, info)
+            # A print copy (the original's bytes, cut) is not hashed: 137 MB of a camera
+            # book's cold build, for an entry that is cheaper to make again than to check.
+            info = store(img, meta, data, info, digest=not info["passthrough"])
         except OSError as e:
             out.append((key, _CacheUnwritable(f"{e.strerror or e} ({e.filename or img.parent})")))
             continue
