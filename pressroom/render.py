@@ -158,6 +158,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=1)
+def compile_templates() -> None:
+    """Compile (or load from the cache folder) every template an edition renders, once
+    per process: the build does it before it forks the editions' processes, which
+    would otherwise each compile the ones they share (pdf/book.html serves both PDFs)."""
+    env = environment()
+    for name in env.list_templates(extensions=("html", "xhtml")):
+        if not name.startswith(("scaffold/", "preview/")):
+            env.get_template(name)
+
+
 def render(template: str, book: Book, **context) -> str:
     """Render ``template`` for ``book``; ``context`` adds what the edition needs."""
     from .scripts import direction

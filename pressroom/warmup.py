@@ -1,6 +1,6 @@
-"""A head start for a build: WeasyPrint, pikepdf and the book's hyphenation patterns
-loaded once, in the parent, before the editions' processes fork (about a second and
-a half, which each process would otherwise spend again)."""
+"""A head start for a build: WeasyPrint, pikepdf, the templates and the book's
+hyphenation patterns loaded once, in the parent, before the editions' processes fork
+(about a second and a half, which each process would otherwise spend again)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ _loaded: set[str] = set()
 
 
 def preload(language: str) -> None:
-    """Import what rendering needs and parse ``language``'s hyphenation patterns, once
-    per process and language. Only a head start: a failure here is left to the renderer
+    """Import what rendering needs, compile the templates and parse ``language``'s
+    hyphenation patterns, once per process and language. Only a head start: a failure here is left to the renderer
     to report."""
     if language in _loaded:
         return
@@ -27,6 +27,9 @@ def preload(language: str) -> None:
         with remembered_libraries():
             import weasyprint  # noqa: F401
 
+        from .render import compile_templates
+
+        compile_templates()
         path = pyphen_adapter.patterns_file(language)  # as WeasyPrint looks it up
         if path is not None:
             pyphen_adapter.preload(path, cached_render)
