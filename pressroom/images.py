@@ -682,11 +682,12 @@ def derive(photos: list[Photo], targets: list[Target], jobs: int | None = None, 
     the (photo path, target name) pairs in ``skip``.
 
     ``jobs`` processes decode photos (default: one per core). ``hashing``: the photos'
-    digests, already being read (Hashing of exactly these photos' paths). ``progress(1, what)`` is
-    called once per derivative as it is ready; ``idle()`` once while worker processes
-    decode (work for this process meanwhile). The result's ``warnings`` holds the
-    photos' warnings (PR031). Raises ManuscriptError naming each photo that cannot be
-    used, at its line in the manuscript; BuildError when the cache cannot be written.
+    digests, already being read (Hashing of exactly these photos' paths).
+    ``progress(1, what)`` is called once per derivative as it is ready; ``idle()``
+    once while worker processes decode (work for this process meanwhile). The
+    result's ``warnings`` holds the photos' warnings (PR031). Raises ManuscriptError
+    naming each photo that cannot be used, at its line in the manuscript; BuildError
+    when the cache cannot be written.
     """
     by_path: dict[Path, Photo] = {}
     for p in photos:
