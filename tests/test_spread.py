@@ -133,3 +133,38 @@ def test_a_spread_photo_too_small_for_two_pages_is_reported(tmp_path, capsys):
     assert re.match(r"\S*book\.yaml:\d+:\d+: warning: spread photo 'photos/01.jpg' \(pages \d+-\d+\) is \d+ ppi "
                     r"across its two pages; filling them at 300 ppi takes 3675 x 2775 pixels", line), line
     assert "printers ask for 300" not in err  # not PRINT-001 as well
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_spread_faces_itself_in_either_direction(tmp_path, language):
+    """A spread starts on a verso (an even page) so that its two pages face each other:
+    left to right the verso is the left-hand page and shows the photo's left half; right
+    to left (Arabic) it is the right-hand page and shows the right half, the recto
+    after it (on the left) the left half. Checked on the print interior's pixels and the
+    screen PDF's, with a photo red on its left and blue on its right."""
+    from PIL import Image
+
+    folder = make_book(tmp_path / "book", photos=3, size=(4000, 2400), language=language,
+                       layouts={1: "page", 3: "spread"}, extra="print:\n  trim: 6x9in\n")
+    photo = Image.new("RGB", (4000, 2400), (200, 30, 30))
+    photo.paste((30, 30, 200), (2000, 0, 4000, 2400))
+    photo.save(folder / "photos" / "03.jpg", quality=90)
+    out = tmp_path / "out"
+    assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
+    rtl = language == "ar"
+    for name in ("a-test-book-print.pdf", "a-test-book.pdf"):
+        pdf = pikepdf.open(out / name)
+        drawn = [(n, im) for n, page in enumerate(pdf.pages, 1) for im in drawn_images(page) if im["w"] > 1.5 * W]
+        verso = drawn[0][0]
+        assert verso % 2 == 0, name
+        if name.endswith("-print.pdf"):  # the same drawing on both pages, shifted by a page
+            (_, a), (_, b) = drawn
+            assert (a["x0"] - b["x0"]) * (-1 if rtl else 1) == pytest.approx(W, abs=0.01)
+        doc = pdfium.PdfDocument(str(out / name))
+        halves = []
+        for n in (verso, verso + 1):
+            im = doc[n - 1].render(scale=20 / 72).to_pil().convert("RGB")
+            r, _, b_ = im.getpixel((im.width // 2, im.height // 3))
+            halves.append("red" if r > b_ + 80 else "blue" if b_ > r + 80 else "?")
+        assert halves == (["blue", "red"] if rtl else ["red", "blue"]), (name, halves)
+

@@ -63,6 +63,8 @@ def page_css(g: Geometry, *, bleed: float = 0.0, marks: bool = False, safety: fl
 .leaf-spread {{ width: {pt(g.width)}; height: {pt(g.height)}; }}
 .leaf-spread .frame {{ position: absolute; top: {pt(-bleed)}; left: {pt(-bleed)}; }}
 .leaf-spread-recto .frame {{ left: {pt(-bleed - g.width)}; }}
+[dir=rtl] .leaf-spread-verso .frame {{ left: {pt(-bleed - g.width)}; }}
+[dir=rtl] .leaf-spread-recto .frame {{ left: {pt(-bleed)}; }}
 .leaf-spread .band {{ left: {pt(-bleed)}; right: {pt(-bleed)};
   padding-left: {pt(max(g.inside, safety) + bleed)}; padding-right: {pt(max(g.outside, safety) + bleed)}; }}
 .leaf-spread .band-bottom {{ bottom: {pt(-bleed)}; padding-bottom: {pt(max(g.bottom * 0.6, 24, safety) + bleed)}; }}
