@@ -745,7 +745,6 @@ def test_targets_on_the_same_dct_scale_share_one_decode(tmp_path, decodes):
     assert [three[0][0], three[2][0]] == [d for d, _ in together] and three[1][0] == derive_one(src, thumb)[0]
 
 
-
 def test_a_passed_through_original_is_written_as_stripped_and_decoded_as_its_copy(tmp_path):
     """The print copy of a camera file is written from views into the file as read (not a
     joined copy): the cache holds exactly strip_jpeg's bytes and their size (not hashed),
@@ -768,6 +767,7 @@ def test_a_passed_through_original_is_written_as_stripped_and_decoded_as_its_cop
     alone = derive_many(copy, [screen, epub])
     assert [result[(src, t.name)].path.read_bytes() for t in (screen, epub)] == [d for d, _ in alone]
     assert derive_many(src, [PRINT])[0][0] == stripped  # the public call still gives bytes
+
 
 def _strip_jpeg_before_the_regex(data: bytes) -> bytes:
     """strip_jpeg as it was with a Python step per 0xFF of the entropy-coded data: the
