@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from bookmaker import make_photo
+from bookmaker import make_book, make_photo
 from pdfread import drawn_images, glyphs_drawn, notdef_glyphs, text_runs
 from pressroom import scripts
 from pressroom.cache import cache_dir
@@ -358,6 +358,40 @@ def test_right_to_left_books_turn_every_edition(built, lang):
         (run,) = text_runs(doc.pages[0])
         width = float(doc.pages[0].TrimBox[2])
         assert (run["x0"] + run["x1"]) / 2 < width / 2 - 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ar", "he"])
+def test_right_to_left_text_keeps_its_measure_on_a_wide_page(tmp_path, lang):
+    """On a page wider than the text's measure (8.5x8.5in), the measure and the photos
+    narrower than the page are centred. Right to left, WeasyPrint 70 misplaces a block centred by auto
+    margins (the start margin twice): the contents, the chapter and an inline photo's
+    caption ran off the page, and print preflight refused the book. Every line now lies
+    inside the page, the text and the inline photos centred on it."""
+    trim = "print:\n  trim: 8.5x8.5in\n"
+    books = [language_book(tmp_path / "text", lang, extra=trim),
+             make_book(tmp_path / "inline", photos=3, size=(1200, 800), language=lang,  # the third: portrait
+                       layouts={1: "inline", 2: "inline", 3: "page"}, extra=trim)]
+    centred = []
+    for folder in books:
+        out = folder / "out"
+        assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0, folder.name
+        for kind in ("pdf", "print"):
+            with pikepdf.open(edition(out, kind)) as doc:
+                for n, page in enumerate(doc.pages, 1):
+                    left, width = float(page.TrimBox[0]), float(page.TrimBox[2] - page.TrimBox[0])
+                    runs = text_runs(page)
+                    if runs:
+                        x0, x1 = min(r["x0"] for r in runs) - left, max(r["x1"] for r in runs) - left
+                        assert 36 <= x0 and x1 <= width - 36, (folder.name, kind, n, x0, x1)
+                        if x1 - x0 > width / 2:  # the measure (not the colophon, set at the start side)
+                            assert abs((x0 + x1) / 2 - width / 2) < 0.5 * 72, (folder.name, kind, n, x0, x1)
+                            centred.append((folder.name, kind, "text"))
+                    for im in drawn_images(page):  # inline photos, and a portrait one on its page
+                        assert abs((im["x0"] + im["x1"]) / 2 - left - width / 2) < 0.5 * 72, (kind, n, im)
+                        centred.append((folder.name, kind, "photo"))
+    assert {(b, k, what) for b, what in (("text", "text"), ("inline", "photo")) for k in ("pdf", "print")} \
+        <= set(centred)
 
 
 @pytest.mark.slow
