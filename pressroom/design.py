@@ -500,10 +500,22 @@ def sheets(design, kind: str) -> list:
 _OPENING = "\"'\u201c\u2018\u201e\u201a\u00ab\u2039\u00bf\u00a1([\u2014\u2013"
 
 
+#: Scripts whose letters join the next one (Arabic, Syriac, N'Ko, Mandaic, Mongolian,
+#: Hanifi Rohingya, Adlam): an initial set apart would change its shape and break the
+#: word, so their chapters open without a drop cap.
+_JOINING = ((0x0600, 0x077F), (0x07C0, 0x07FF), (0x0840, 0x085F), (0x0860, 0x08FF), (0xFB50, 0xFDFF),
+            (0xFE70, 0xFEFF), (0x1800, 0x18AF), (0x10D00, 0x10D3F), (0x1E900, 0x1E95F))
+
+
+def _joins(letter: str) -> bool:
+    return any(lo <= ord(letter) <= hi for lo, hi in _JOINING)
+
+
 def with_initial(html: str) -> str:
     """A chapter's first text block with its first letter (and the punctuation before
     it) in ``<span class="initial">``, for a drop cap: WeasyPrint's ::first-letter does
-    not float. Unchanged when the block does not begin with a paragraph of text."""
+    not float. Unchanged when the block does not begin with a paragraph of text, or
+    with a letter of a script whose letters join (_JOINING)."""
     from lxml import etree
 
     ns = "http://www.w3.org/1999/xhtml"
@@ -518,7 +530,7 @@ def with_initial(html: str) -> str:
     i = 0
     while i < len(text) and text[i] in _OPENING:
         i += 1
-    if i >= len(text) or not text[i].isalnum():
+    if i >= len(text) or not text[i].isalnum() or _joins(text[i]):
         return html
     span = etree.SubElement(first, f"{{{ns}}}span", {"class": "initial"})
     first.remove(span)

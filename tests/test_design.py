@@ -292,6 +292,11 @@ def test_initial_takes_the_opening_punctuation():
         '<p><span class="initial">“B</span>efore,” she said.</p>\n<p>Next.</p>'
     assert with_initial("<p><em>Before</em> it.</p>") == "<p><em>Before</em> it.</p>"  # left as it is
     assert with_initial("<ul><li>a</li></ul>") == "<ul><li>a</li></ul>"
+    # Hebrew letters stand alone: a drop cap (set at the start of the line, on the right).
+    assert with_initial("<p>ירושלים היא עיר.</p>") == '<p><span class="initial">י</span>רושלים היא עיר.</p>'
+    # Arabic letters join the next: set apart, the first would take another shape. None.
+    for text in ("القاهرة هي عاصمة مصر.", "«القاهرة»", "ܫܠܡܐ", "ᠮᠣᠩᠭᠣᠯ"):
+        assert with_initial(f"<p>{text}</p>") == f"<p>{text}</p>", text
 
 
 # --------------------------------------------------------------------------
@@ -341,6 +346,65 @@ def test_every_theme_builds_and_looks_different(themed, tmp_path):
     for kind, page in (("a-test-book.pdf", 5), ("a-test-book-print.pdf", 7), ("a-test-book-cover.pdf", 1)):
         seen = {name: page_pixels(out / kind, page, tmp_path) for name, out in themed.items()}
         assert len(set(seen.values())) == len(THEMES), f"{kind} page {page}: two themes look the same"
+
+
+HEBREW_CHAPTER = """chapters:
+  - title: "פרק ראשון"
+    content:
+      - text: |
+          ירושלים היא עיר עתיקה. בשוק מחנה יהודה אנשים קונים ירקות ופירות, לחם וגבינה, ומדברים
+          זה עם זה בקול רם. בבוקר השוק שקט, ובצהריים הוא מלא אנשים.
+
+          ***
+
+          בערב העיר מתקררת. הרחובות מתמלאים באנשים שחוזרים הביתה מהעבודה.
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", ["modern", "novel"])
+def test_a_theme_sets_a_right_to_left_book_from_the_right(tmp_path, theme):
+    """A Hebrew book on a page wider than the measure (8.5x8.5in), read back letter by
+    letter from its screen PDF: the modern theme's ragged lines end flush at the right
+    (text-align: start, not left) and its scene-break rule stays inside the page (right
+    to left WeasyPrint 70 misplaces a block centred by auto margins: it was drawn at the
+    page's edge); the novel theme's drop cap stands at the right, where the word it begins
+    starts (it floated to the left end of the line)."""
+    import pypdfium2 as pdfium
+
+    folder = tmp_path / "book"
+    folder.mkdir()
+    (folder / "book.yaml").write_text(f'title: "ספר"\nlanguage: he\ncontributors:\n  - name: "דוד לוי"\n'
+                                      f"date: 2026\ndesign:\n  theme: {theme}\nprint:\n  trim: 8.5x8.5in\n"
+                                      + HEBREW_CHAPTER, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["all", "--book", str(folder), "--out", str(out), "-q"]) == 0
+    (screen,) = [p for p in out.glob("*.pdf") if not p.name.endswith(("-print.pdf", "-cover.pdf"))]
+    doc = pdfium.PdfDocument(str(screen))
+    page = next(p for p in doc if "שוק" in p.get_textpage().get_text_range())  # the chapter's page
+    width = page.get_width()
+    tp = page.get_textpage()
+    letters = [(tp.get_text_range(i, 1), tp.get_charbox(i)) for i in range(tp.count_chars())]
+    letters = [(c, box) for c, box in letters if "\u05d0" <= c <= "\u05ea"]  # Hebrew letters
+    assert all(36 <= box[0] and box[2] <= width - 36 for _, box in letters)
+    ink = page.render(scale=1).to_pil().convert("L").point(lambda v: 255 if v < 200 else 0).getbbox()
+    assert 36 <= ink[0] and ink[2] <= width - 36, ink  # the rule of a scene break too
+    size = sorted(box[3] - box[1] for _, box in letters)[len(letters) // 2]
+    body = [box for _, box in letters if box[3] - box[1] < 2 * size]
+    lines: list[list] = []  # letters by line: their middles within half a letter's height
+    for box in sorted(body, key=lambda b: -(b[1] + b[3])):
+        if lines and abs((lines[-1][0][1] + lines[-1][0][3]) - (box[1] + box[3])) / 2 < size / 2 + 2:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    ends = [max(b[2] for b in line) for line in lines if len(line) > 3]
+    starts = [min(b[0] for b in line) for line in lines if len(line) > 3]
+    if theme == "modern":  # flush right, ragged left
+        assert len(ends) >= 4 and max(ends) - min(ends) < 2 and max(starts) - min(starts) > 20, (ends, starts)
+    else:  # the drop cap: right of every line beside it
+        (initial,) = [box for c, box in letters if box[3] - box[1] > 2.5 * size]
+        beside = [b for b in body if b[1] > initial[1] - size]
+        assert initial[0] >= max(b[2] for b in beside) - 1 and initial[0] > width / 2, (initial, beside[:3])
 
 
 @pytest.mark.slow
