@@ -200,6 +200,13 @@ def file_image(stream, path: Path, token: bytes):
     return obj
 
 
+def pages(pdf) -> list:
+    """The page dictionaries of the generated pydyf ``pdf``, in order."""
+    import pydyf
+
+    return [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+
+
 def _objects(pdf) -> dict[int, object]:
     return {o.number: o for o in pdf.objects if getattr(o, "number", None) is not None}
 
@@ -250,7 +257,7 @@ def mark_pagination_artifacts(pdf) -> int:
     nums = list(tree.get("Nums", [])) if isinstance(tree, dict) else []
     slots = {nums[i]: _deref(objects, nums[i + 1]) for i in range(0, len(nums) - 1, 2)}
     marked = 0
-    for page in (o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"):
+    for page in pages(pdf):
         content = _deref(objects, page.get("Contents"))
         if not isinstance(content, pydyf.Stream) or "StructParents" not in page:
             continue

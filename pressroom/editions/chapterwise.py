@@ -262,6 +262,14 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
             parsed.append(Styles(book, stylesheets, extra_css, after_css, stand_ins))
         return parsed[0]
 
+    def entries(key: str, twin_key: str | None) -> list[tuple[Path, dict]] | None:
+        """The cache entries of a piece and of its twin (when drawn with one), or None
+        when one of them is missing."""
+        found = [cached_file_entry(f"{kind}-piece.pdf", key, needs)]
+        if twin is not None:
+            found.append(cached_file_entry(f"{twin.kind}-piece.pdf", twin_key, needs))
+        return None if None in found else found
+
     def piece(n: int, start: int, lead_in: bool, css: str, draw: bool = True) -> Piece:
         # A piece opening on a verso is laid out after a lead-in page, dropped when merged.
         lead = '<div class="pressroom-lead-in" style="break-after: page"></div>' if lead_in else ""
@@ -278,10 +286,9 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
             data, _ = cached_render(f"{kind}-piece-layout.json", key, lambda: (json.dumps(
                 _found(lay().document, lead_in, {})).encode(), {}), kept=KEPT)
             return _piece(None, json.loads(data), lead_in)
-        hit = cached_file_entry(f"{kind}-piece.pdf", key, needs)
-        twin_hit = cached_file_entry(f"{twin.kind}-piece.pdf", twin_key, needs) if twin is not None else None
-        if hit is not None and (twin is None or twin_hit is not None):
-            return _piece(hit[0], hit[1], lead_in, twin_hit[0] if twin_hit else None)
+        hit = entries(key, twin_key)
+        if hit is not None:
+            return _piece(hit[0][0], hit[0][1], lead_in, hit[1][0] if twin is not None else None)
 
         def draw_it(laid) -> None:
             """Draw ``laid`` and write its PDF (and its twin's) into the cache."""
@@ -321,19 +328,15 @@ def lay_out(book: Book, html: str, stylesheets: list, *, kind: str, extra_css: s
         for made, draw_here in drawn:
             if not any(made is p for p in laid_out.pieces):
                 continue  # a front replaced by one with its folios
-            entries = [cached_file_entry(f"{kind}-piece.pdf", made.key, needs)]
-            if twin is not None:
-                entries.append(cached_file_entry(f"{twin.kind}-piece.pdf", made.twin_key, needs))
-            if None in entries:  # its drawing process failed: drawn here, where a failure is reported
+            got = entries(made.key, made.twin_key)
+            if got is None:  # its drawing process failed: drawn here, where a failure is reported
                 draw_here()
-                entries = [cached_file_entry(f"{kind}-piece.pdf", made.key, needs)]
-                if twin is not None:
-                    entries.append(cached_file_entry(f"{twin.kind}-piece.pdf", made.twin_key, needs))
-                if None in entries:
+                got = entries(made.key, made.twin_key)
+                if got is None:
                     raise BuildError([Problem(Location(str(book.source)), "a chapter's PDF could not be kept "
                                               "in the cache (is the cache folder writable?)", "PR090")])
-            made.path, made.facts = entries[0][0], entries[0][1]["facts"]
-            made.twin = entries[1][0] if twin is not None else None
+            made.path, made.facts = got[0][0], got[0][1]["facts"]
+            made.twin = got[1][0] if twin is not None else None
         return laid_out
     finally:
         drawings.stop()

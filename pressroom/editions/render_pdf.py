@@ -146,6 +146,12 @@ class Styles:
             raise BuildError([Problem(self.where, one_line(f"PDF rendering failed: {e}"), "PR090")]) from None
         self.sheets = sheets
 
+    def check_refused(self) -> None:
+        """Raise BuildError naming each URL the fetcher refused to read (PR091)."""
+        if self.fetcher.refused:
+            raise BuildError([Problem(self.where, one_line(f"refused to read {u}"), "PR091")
+                              for u in self.fetcher.refused])
+
     def css(self, **source):
         from weasyprint import CSS
 
@@ -212,9 +218,7 @@ class LaidOut:
             add_page_labels(pdf, first_body_page(rendered.pages, book))
             if finisher:
                 finisher(rendered, pdf)
-        if self.styles.fetcher.refused:
-            raise BuildError([Problem(where, one_line(f"refused to read {u}"), "PR091")
-                              for u in self.styles.fetcher.refused])
+        self.styles.check_refused()
         return PendingPDF(pdf, pdf_opts["pdf_version"], identifier, not pdf_opts["uncompressed_pdf"], where)
 
     def restamp(self, pending: PendingPDF, variant: str) -> None:
@@ -264,8 +268,7 @@ def lay_out(book: Book, html: str, styles: Styles, *, variant: str | None = None
                 if not keep_lines(misplaced(rendered)):
                     break
                 rendered = doc.render(font_config=fonts, color_profiles=color_profiles, **opts)
-    if fetcher.refused:
-        raise BuildError([Problem(where, one_line(f"refused to read {u}"), "PR091") for u in fetcher.refused])
+    styles.check_refused()
     return LaidOut(book, rendered, opts, styles)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from ..adapters.pydyf import file_image
+from ..adapters.pydyf import file_image, pages as _pages
 
 
 class ScreenImage(NamedTuple):
@@ -46,12 +46,6 @@ def _image_data(o) -> bytes | None:
         return None
     data = stream[0].data
     return data if isinstance(data, bytes) else None
-
-
-def _pages(pdf) -> list:
-    import pydyf
-
-    return [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
 
 
 @contextlib.contextmanager
